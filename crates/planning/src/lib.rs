@@ -1,0 +1,29 @@
+//! Muster's movement planner.
+//!
+//! Assigns whole households to movements and to a processing hour at their assembly point
+//! (see the planning FORMAT.md): never splitting a household, never overfilling a movement
+//! or a gate hour, never overrunning a quota, only on movements that accept the household's
+//! scheme and inside its lead window. The objective is people out, weighted by tier and by
+//! how many hours before the horizon they leave.
+//!
+//! Pure: parses from readers, writes to writers, no files, network or wall clock. The only
+//! time it looks at is a monotonic `Instant`, to honour `SolveOptions::time_budget`.
+
+mod binpack;
+mod error;
+mod format;
+mod greedy;
+mod improve;
+mod model;
+mod score;
+mod solve;
+mod state;
+mod time;
+
+pub use error::{Error, Rule, Violation};
+pub use format::{
+    AssemblyPoint, Assignment, Flight, Group, Plan, Problem, Processing, Quota, read_plan,
+    read_problem, write_plan,
+};
+pub use score::{Score, score};
+pub use solve::{Solution, SolveOptions, Stats, greedy, solve};
