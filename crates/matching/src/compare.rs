@@ -1,0 +1,385 @@
+//! Comparisons: each turns a pair of prepared records into an agreement level of one
+//! field, the γ of the Fellegi–Sunter model. Level 0 always means "missing on either side"
+//! (no evidence), level 1 "different"; higher levels agree more.
+
+use crate::features::{NameForm, Prepared, hash};
+use crate::similarity::{edit_distance, jaro_winkler};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Comparison {
+    Name,
+    FatherName,
+    DateOfBirth,
+    Sex,
+    Nationality,
+    NationalId,
+    Passport,
+    SocialSecurity,
+    Phone,
+    StreetNumber,
+    Address1,
+    Address2,
+    Suburb,
+    Postcode,
+    State,
+    Province,
+    Employer,
+}
+
+const NAME_LEVELS: &[&str] = &[
+    "missing",
+    "different",
+    "partial",
+    "subset",
+    "fuzzy",
+    "phonetic",
+    "exact",
+];
+const NAME_EXACT: u8 = 6;
+const NAME_PHONETIC: u8 = 5;
+const DOB_LEVELS: &[&str] = &[
+    "missing",
+    "different",
+    "within 5 years",
+    "within 1 year",
+    "compatible",
+    "typo",
+    "exact",
+];
+const EQ_LEVELS: &[&str] = &["missing", "different", "exact"];
+const CODE_LEVELS: &[&str] = &["missing", "different", "two edits", "one edit", "exact"];
+const TEXT_LEVELS: &[&str] = &["missing", "different", "similar", "close", "exact"];
+const WORD_LEVELS: &[&str] = &["missing", "different", "shares a word", "exact"];
+
+/// Token similarity threshold for calling two name words the same word.
+const SAME_WORD: f64 = 0.9;
+
+impl Comparison {
+    pub const ALL: [Comparison; 17] = [
+        Comparison::Name,
+        Comparison::FatherName,
+        Comparison::DateOfBirth,
+        Comparison::Sex,
+        Comparison::Nationality,
+        Comparison::NationalId,
+        Comparison::Passport,
+        Comparison::SocialSecurity,
+        Comparison::Phone,
+        Comparison::StreetNumber,
+        Comparison::Address1,
+        Comparison::Address2,
+        Comparison::Suburb,
+        Comparison::Postcode,
+        Comparison::State,
+        Comparison::Province,
+        Comparison::Employer,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparison::Name => "name",
+            Comparison::FatherName => "father_name",
+            Comparison::DateOfBirth => "date_of_birth",
+            Comparison::Sex => "sex",
+            Comparison::Nationality => "nationality",
+            Comparison::NationalId => "national_id",
+            Comparison::Passport => "passport",
+            Comparison::SocialSecurity => "social_security",
+            Comparison::Phone => "phone",
+            Comparison::StreetNumber => "street_number",
+            Comparison::Address1 => "address_1",
+            Comparison::Address2 => "address_2",
+            Comparison::Suburb => "suburb",
+            Comparison::Postcode => "postcode",
+            Comparison::State => "state",
+            Comparison::Province => "province",
+            Comparison::Employer => "employer",
+        }
+    }
+
+    /// Labels of the levels, index = level.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Comparison::Name | Comparison::FatherName => NAME_LEVELS,
+            Comparison::DateOfBirth => DOB_LEVELS,
+            Comparison::Sex
+            | Comparison::Nationality
+            | Comparison::State
+            | Comparison::StreetNumber => EQ_LEVELS,
+            Comparison::NationalId
+            | Comparison::Passport
+            | Comparison::SocialSecurity
+            | Comparison::Phone
+            | Comparison::Postcode => CODE_LEVELS,
+            Comparison::Address1 | Comparison::Address2 | Comparison::Suburb => TEXT_LEVELS,
+            Comparison::Province | Comparison::Employer => WORD_LEVELS,
+        }
+    }
+
+    /// Fields that tell one person from their relatives: relatives agree on them no more
+    /// often than strangers do (names and dates of birth differ inside a household, each
+    /// person has their own documents).
+    pub fn identifies_person(self) -> bool {
+        matches!(
+            self,
+            Comparison::Name
+                | Comparison::DateOfBirth
+                | Comparison::NationalId
+                | Comparison::Passport
+                | Comparison::SocialSecurity
+        )
+    }
+
+    /// Whether a record has the value this comparison looks at.
+    pub fn present(self, p: &Prepared) -> bool {
+        match self {
+            Comparison::Name => !p.names.is_empty(),
+            Comparison::FatherName => !p.father.is_empty(),
+            Comparison::DateOfBirth => p.dob.is_some(),
+            Comparison::Sex => p.sex.is_some(),
+            Comparison::Employer => !p.employer.is_empty(),
+            c => c.value(p).is_some(),
+        }
+    }
+
+    fn value(self, p: &Prepared) -> Option<&str> {
+        match self {
+            Comparison::Nationality => p.nationality.as_deref(),
+            Comparison::NationalId => p.national_id.as_deref(),
+            Comparison::Passport => p.passport.as_deref(),
+            Comparison::SocialSecurity => p.social_security.as_deref(),
+            Comparison::Phone => p.phone.as_deref(),
+            Comparison::StreetNumber => p.street_number.as_deref(),
+            Comparison::Address1 => p.address_1.as_deref(),
+            Comparison::Address2 => p.address_2.as_deref(),
+            Comparison::Suburb => p.suburb.as_deref(),
+            Comparison::Postcode => p.postcode.as_deref(),
+            Comparison::State => p.state.as_deref(),
+            Comparison::Province => p.province.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the level's evidence depends on how common the shared value is.
+    pub fn term_frequency_level(self, level: u8) -> bool {
+        match self {
+            Comparison::Name | Comparison::FatherName => level >= NAME_PHONETIC,
+            Comparison::Phone
+            | Comparison::StreetNumber
+            | Comparison::Postcode
+            | Comparison::Suburb
+            | Comparison::Address1
+            | Comparison::Province
+            | Comparison::Employer => level == self.levels().len() as u8 - 1,
+            _ => false,
+        }
+    }
+
+    /// The hashes of the values of one record that term frequencies are counted over.
+    pub fn tf_values(self, p: &Prepared) -> Vec<u64> {
+        let mut v: Vec<u64> = match self {
+            Comparison::Name | Comparison::FatherName => {
+                let forms = if self == Comparison::Name {
+                    &p.names
+                } else {
+                    &p.father
+                };
+                forms.iter().flat_map(|f| [raw_tf(f), key_tf(f)]).collect()
+            }
+            Comparison::Employer if !p.employer.is_empty() => {
+                vec![hash(
+                    &p.employer.iter().map(|k| k.as_bytes()).collect::<Vec<_>>(),
+                )]
+            }
+            _ => self
+                .value(p)
+                .map(|s| hash(&[s.as_bytes()]))
+                .into_iter()
+                .collect(),
+        };
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Agreement level of a pair and, for term-frequency levels, the shared value's hash.
+    pub fn compare(self, a: &Prepared, b: &Prepared) -> (u8, Option<u64>) {
+        match self {
+            Comparison::Name => names(&a.names, &b.names),
+            Comparison::FatherName => names(&a.father, &b.father),
+            Comparison::DateOfBirth => (dob(a, b), None),
+            Comparison::Sex => match (a.sex, b.sex) {
+                (Some(x), Some(y)) => (if x == y { 2 } else { 1 }, None),
+                _ => (0, None),
+            },
+            Comparison::Employer => employer(&a.employer, &b.employer),
+            _ => {
+                let (Some(x), Some(y)) = (self.value(a), self.value(b)) else {
+                    return (0, None);
+                };
+                let tf = || Some(hash(&[x.as_bytes()]));
+                match self.levels() {
+                    l if l == EQ_LEVELS => {
+                        if x == y {
+                            (2, tf())
+                        } else {
+                            (1, None)
+                        }
+                    }
+                    l if l == CODE_LEVELS => match edit_distance(x.as_bytes(), y.as_bytes(), 2) {
+                        0 => (4, tf()),
+                        1 => (3, None),
+                        2 => (2, None),
+                        _ => (1, None),
+                    },
+                    l if l == WORD_LEVELS => {
+                        if x == y {
+                            (3, tf())
+                        } else if jaro_winkler(x.as_bytes(), y.as_bytes()) >= 0.85 {
+                            (2, None)
+                        } else {
+                            (1, None)
+                        }
+                    }
+                    _ => {
+                        if x == y {
+                            return (4, tf());
+                        }
+                        let s = jaro_winkler(x.as_bytes(), y.as_bytes());
+                        (
+                            if s >= 0.9 {
+                                3
+                            } else if s >= 0.8 {
+                                2
+                            } else {
+                                1
+                            },
+                            None,
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn raw_tf(f: &NameForm) -> u64 {
+    f.raw_bag ^ 0x5bd1_e995
+}
+
+fn key_tf(f: &NameForm) -> u64 {
+    f.key_bag ^ 0x1b87_3593
+}
+
+fn token_similarity(a: &crate::features::Token, b: &crate::features::Token, latin: bool) -> f64 {
+    if a.raw == b.raw {
+        return 1.0;
+    }
+    let k = jaro_winkler(a.key.as_bytes(), b.key.as_bytes());
+    if latin && k >= 0.5 {
+        // Within one script the vowels carry information the key drops (Mahmud, Mohammad).
+        (k + jaro_winkler(a.raw.as_bytes(), b.raw.as_bytes())) / 2.0
+    } else {
+        k
+    }
+}
+
+/// Monge-Elkan similarity of `a` to `b`: how well each word of `a` is found in `b`,
+/// where `b`'s words may also be read two at a time (compounds written as one word).
+fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool) -> f64 {
+    let mut total = 0.0;
+    for ta in &a.tokens {
+        let best = b
+            .tokens
+            .iter()
+            .chain(&b.pairs)
+            .map(|tb| token_similarity(ta, tb, latin))
+            .fold(0.0, f64::max);
+        total += best;
+    }
+    total / a.tokens.len() as f64
+}
+
+/// Level of two name forms and the tf value for the exact and phonetic levels.
+fn form_level(a: &NameForm, b: &NameForm) -> (u8, Option<u64>) {
+    let latin = a.latin && b.latin;
+    let same_script = a.latin == b.latin;
+    if same_script && (a.raw_bag == b.raw_bag || a.joined_raw == b.joined_raw) {
+        return (NAME_EXACT, Some(raw_tf(a)));
+    }
+    let ab = monge_elkan(a, b, latin);
+    let ba = monge_elkan(b, a, latin);
+    let (lo, hi) = if ab < ba { (ab, ba) } else { (ba, ab) };
+    let same_keys = a.key_bag == b.key_bag || a.joined_key == b.joined_key;
+    if same_keys && (!latin || lo >= SAME_WORD) {
+        return (NAME_PHONETIC, Some(key_tf(a)));
+    }
+    let level = if lo >= SAME_WORD {
+        4
+    } else if hi >= SAME_WORD {
+        3
+    } else if hi >= 0.75 {
+        2
+    } else {
+        1
+    };
+    (level, None)
+}
+
+fn names(a: &[NameForm], b: &[NameForm]) -> (u8, Option<u64>) {
+    let mut best = (0, None);
+    for fa in a {
+        for fb in b {
+            let l = form_level(fa, fb);
+            if l.0 > best.0 {
+                best = l;
+                if l.0 == NAME_EXACT {
+                    return best;
+                }
+            }
+        }
+    }
+    best
+}
+
+fn dob(a: &Prepared, b: &Prepared) -> u8 {
+    let (Some(x), Some(y)) = (a.dob, b.dob) else {
+        return 0;
+    };
+    if let (Some(dx), Some(dy)) = (x.exact, y.exact) {
+        if dx == dy {
+            return 6;
+        }
+        let sx = format!("{:04}{:02}{:02}", dx.0, dx.1, dx.2);
+        let sy = format!("{:04}{:02}{:02}", dy.0, dy.1, dy.2);
+        let swapped = dx.0 == dy.0 && dx.1 == dy.2 && dx.2 == dy.1;
+        if swapped || edit_distance(sx.as_bytes(), sy.as_bytes(), 1) <= 1 {
+            return 5;
+        }
+    } else if x.overlaps(&y) {
+        return 4;
+    }
+    match x.gap(&y) {
+        g if g <= 366 => 3,
+        g if g <= 5 * 366 => 2,
+        _ => 1,
+    }
+}
+
+fn employer(a: &[Box<str>], b: &[Box<str>]) -> (u8, Option<u64>) {
+    if a.is_empty() || b.is_empty() {
+        return (0, None);
+    }
+    if a == b {
+        return (
+            3,
+            Some(hash(&a.iter().map(|k| k.as_bytes()).collect::<Vec<_>>())),
+        );
+    }
+    // Shared words longer than a short abbreviation.
+    if a.iter().any(|w| w.len() >= 3 && b.contains(w)) {
+        (2, None)
+    } else {
+        (1, None)
+    }
+}

@@ -1,0 +1,191 @@
+//! A record prepared for comparison: every field normalised once, so that comparing a pair
+//! does no text processing beyond similarity of short keys.
+
+use crate::calendar::{DateSpan, parse_date};
+use crate::normalise::{self, is_arabic};
+use crate::record::{Field, Record};
+use crate::transliterate;
+
+/// FNV-1a: a small, stable hash for keys and values (stable across runs and machines,
+/// unlike the standard library's randomly seeded hasher).
+pub fn hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in *p {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub raw: Box<str>,
+    pub key: Box<str>,
+}
+
+impl Token {
+    fn new(raw: &str) -> Token {
+        Token {
+            raw: raw.into(),
+            key: transliterate::key(raw).into(),
+        }
+    }
+}
+
+/// One way a name is written: its tokens in one script.
+#[derive(Clone, Debug)]
+pub struct NameForm {
+    pub tokens: Vec<Token>,
+    /// Adjacent tokens written together, to meet compounds written as one word.
+    pub pairs: Vec<Token>,
+    pub latin: bool,
+    /// Order-free hash of the raw tokens, and of their keys.
+    pub raw_bag: u64,
+    pub key_bag: u64,
+    /// Hash of all tokens written as one word, raw and as a key.
+    pub joined_raw: u64,
+    pub joined_key: u64,
+}
+
+impl NameForm {
+    pub fn from_tokens(words: &[String]) -> Option<NameForm> {
+        if words.is_empty() {
+            return None;
+        }
+        let tokens: Vec<Token> = words
+            .iter()
+            .map(|w| Token::new(w))
+            .filter(|t| !t.key.is_empty())
+            .collect();
+        if tokens.is_empty() {
+            return None;
+        }
+        let pairs = tokens
+            .windows(2)
+            .map(|w| Token::new(&format!("{}{}", w[0].raw, w[1].raw)))
+            .collect();
+        let mut raws: Vec<&str> = tokens.iter().map(|t| &*t.raw).collect();
+        let mut keys: Vec<&str> = tokens.iter().map(|t| &*t.key).collect();
+        let joined: String = raws.concat();
+        let joined_key = transliterate::key(&joined);
+        raws.sort_unstable();
+        keys.sort_unstable();
+        let bag = |v: &[&str]| hash(&v.iter().map(|s| s.as_bytes()).collect::<Vec<_>>());
+        Some(NameForm {
+            latin: !joined.chars().any(is_arabic),
+            raw_bag: bag(&raws),
+            key_bag: bag(&keys),
+            joined_raw: hash(&[joined.as_bytes()]),
+            joined_key: hash(&[joined_key.as_bytes()]),
+            tokens,
+            pairs,
+        })
+    }
+}
+
+/// A record with every field normalised.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    pub names: Vec<NameForm>,
+    pub father: Vec<NameForm>,
+    pub dob: Option<DateSpan>,
+    pub sex: Option<u8>,
+    pub nationality: Option<Box<str>>,
+    pub national_id: Option<Box<str>>,
+    pub passport: Option<Box<str>>,
+    pub social_security: Option<Box<str>>,
+    pub phone: Option<Box<str>>,
+    pub street_number: Option<Box<str>>,
+    pub address_1: Option<Box<str>>,
+    pub address_2: Option<Box<str>>,
+    pub suburb: Option<Box<str>>,
+    pub postcode: Option<Box<str>>,
+    pub state: Option<Box<str>>,
+    /// Phonetic key of the province, so that Kabul, Kabol, KBL and کابل agree.
+    pub province: Option<Box<str>>,
+    /// Phonetic keys of the employer's words.
+    pub employer: Vec<Box<str>>,
+}
+
+fn boxed(v: Option<String>) -> Option<Box<str>> {
+    v.map(String::into_boxed_str)
+}
+
+pub fn prepare(r: &Record) -> Prepared {
+    let mut names = Vec::new();
+    let mut father = Vec::new();
+    let mut latin: Vec<String> = Vec::new();
+    for f in [Field::GivenName, Field::FamilyName, Field::FullName] {
+        if let Some(v) = r.get(f) {
+            latin.extend(normalise::name_tokens(v));
+        }
+    }
+    names.extend(NameForm::from_tokens(&latin));
+    if let Some(v) = r.get(Field::FatherName) {
+        father.extend(NameForm::from_tokens(&normalise::name_tokens(v)));
+    }
+    if let Some(v) = r.get(Field::NativeName) {
+        let (own, parent) = normalise::split_native_parentage(v);
+        names.extend(NameForm::from_tokens(&normalise::name_tokens(&own)));
+        if let Some(p) = parent {
+            father.extend(NameForm::from_tokens(&normalise::name_tokens(&p)));
+        }
+    }
+    let sex = r
+        .get(Field::Sex)
+        .and_then(|s| match normalise::fold(s).chars().next() {
+            Some('m' | 'ذ') => Some(1),
+            Some('f' | 'w' | 'ز') => Some(2),
+            _ => None,
+        });
+    let province = r.get(Field::Province).and_then(|p| {
+        let k: String = normalise::name_tokens(p)
+            .iter()
+            .map(|t| transliterate::key(t))
+            .collect();
+        (!k.is_empty()).then(|| k.into_boxed_str())
+    });
+    let employer = r
+        .get(Field::Employer)
+        .map(|e| {
+            let mut v: Vec<Box<str>> = normalise::name_tokens(e)
+                .iter()
+                .map(|t| transliterate::key(t).into_boxed_str())
+                .filter(|k| k.len() >= 2)
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .unwrap_or_default();
+    let text = |f| boxed(r.get(f).and_then(normalise::text));
+    let digits = |f| {
+        r.get(f)
+            .map(normalise::digits)
+            .filter(|d| !d.is_empty())
+            .map(String::into_boxed_str)
+    };
+    Prepared {
+        names,
+        father,
+        dob: r.get(Field::DateOfBirth).and_then(parse_date),
+        sex,
+        nationality: text(Field::Nationality),
+        national_id: boxed(r.get(Field::NationalId).and_then(normalise::document)),
+        passport: boxed(r.get(Field::Passport).and_then(normalise::document)),
+        social_security: boxed(r.get(Field::SocialSecurity).and_then(normalise::document)),
+        phone: boxed(r.get(Field::Phone).and_then(normalise::phone)),
+        street_number: digits(Field::StreetNumber),
+        address_1: text(Field::Address1),
+        address_2: text(Field::Address2),
+        suburb: text(Field::Suburb),
+        postcode: digits(Field::Postcode),
+        state: text(Field::State),
+        province,
+        employer,
+    }
+}

@@ -1,0 +1,136 @@
+//! An incremental index for the server: holds a registry and matches one new record
+//! against it through the same blocking keys and model as the batch.
+
+use std::collections::HashMap;
+
+use crate::Error;
+use crate::block;
+use crate::explain::Explanation;
+use crate::features::{Prepared, prepare};
+use crate::record::Record;
+use crate::score::Model;
+use crate::tf::TermFrequencies;
+
+/// A registry record that may be the same person as the one asked about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub id: String,
+    pub probability: f64,
+    pub explanation: Explanation,
+}
+
+pub struct Index {
+    model: Model,
+    min_probability: f64,
+    tf: TermFrequencies,
+    slots: Vec<Option<(String, Prepared, Vec<u64>)>>,
+    free: Vec<u32>,
+    by_id: HashMap<String, u32>,
+    postings: HashMap<u64, Vec<u32>>,
+}
+
+impl Index {
+    /// An empty index scoring with `model`; candidates below `min_probability` are not
+    /// returned.
+    pub fn new(model: Model, min_probability: f64) -> Index {
+        let tf = TermFrequencies::new(&model.comparisons);
+        Index {
+            model,
+            min_probability,
+            tf,
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: HashMap::new(),
+            postings: HashMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn insert(&mut self, record: &Record) -> Result<(), Error> {
+        if self.by_id.contains_key(&record.id) {
+            return Err(Error::DuplicateId(record.id.clone()));
+        }
+        let p = prepare(record);
+        let keys = block::keys(&p);
+        self.tf.add(&self.model.comparisons, &p, 1);
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        for &k in &keys {
+            self.postings.entry(k).or_default().push(slot);
+        }
+        self.by_id.insert(record.id.clone(), slot);
+        self.slots[slot as usize] = Some((record.id.clone(), p, keys));
+        Ok(())
+    }
+
+    /// Remove a record; false when the id is unknown.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(slot) = self.by_id.remove(id) else {
+            return false;
+        };
+        if let Some((_, p, keys)) = self.slots[slot as usize].take() {
+            self.tf.add(&self.model.comparisons, &p, -1);
+            for k in keys {
+                if let Some(v) = self.postings.get_mut(&k) {
+                    v.retain(|&s| s != slot);
+                    if v.is_empty() {
+                        self.postings.remove(&k);
+                    }
+                }
+            }
+        }
+        self.free.push(slot);
+        true
+    }
+
+    /// Registry records that may be the same person, most likely first.
+    pub fn candidates(&self, record: &Record) -> Vec<Candidate> {
+        let p = prepare(record);
+        let mut slots: Vec<u32> = Vec::new();
+        for k in block::keys(&p) {
+            if let Some(v) = self.postings.get(&k) {
+                // The bucket would hold the new record too: same cap as in the batch.
+                if v.len() < block::kind_of(k).cap() {
+                    slots.extend_from_slice(v);
+                }
+            }
+        }
+        slots.sort_unstable();
+        slots.dedup();
+        let priors = self.model.priors(self.len() + 1);
+        let mut out: Vec<Candidate> = slots
+            .into_iter()
+            .filter_map(|s| {
+                let (id, q, _) = self.slots[s as usize].as_ref()?;
+                if *id == record.id {
+                    return None;
+                }
+                let w = self.model.weight(&p, q, &self.tf, priors);
+                let probability = crate::explain::probability(w);
+                (probability >= self.min_probability).then(|| Candidate {
+                    id: id.clone(),
+                    probability,
+                    explanation: self.model.explain(&p, q, &self.tf, priors),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.probability
+                .total_cmp(&a.probability)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out
+    }
+}
