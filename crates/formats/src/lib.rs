@@ -13,8 +13,14 @@
 //!
 //! Error messages never contain the input they refuse: it is personal data.
 
+pub mod country;
+mod country_table;
 pub mod date;
+pub mod email;
 pub mod mrz;
+pub mod name;
+pub mod phone;
+pub mod province;
 pub mod sex;
 pub mod solar_hijri;
 pub mod text;
