@@ -1,0 +1,390 @@
+//! Cases and the people in them.
+
+use std::collections::HashSet;
+
+use domain::audit::AuditEntry;
+use domain::case::{Case, CaseEvent, CaseSummary, CaseUpdate, NewCase, StatusChange, reference_for};
+use domain::operation::Operation;
+use domain::person::{Person, PersonDetails};
+use domain::validation::ValidationErrors;
+use domain::{CaseId, CaseStatus, OperationId, PersonId, SchemeId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::tx::values_list;
+use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
+
+/// What the case list asks for. `name_words` are matched whole, all of them,
+/// against any member's names in any script.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub scheme_id: Option<SchemeId>,
+    pub name_words: Vec<String>,
+}
+
+/// Personal details are kept as one sealed record per person.
+fn seal(details: &PersonDetails) -> Vec<u8> {
+    serde_json::to_vec(details).expect("serialising plain data cannot fail")
+}
+
+fn unseal(row: &AnyRow, col: &str) -> Result<PersonDetails, StoreError> {
+    let bytes: Vec<u8> = row.try_get(col)?;
+    serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt { what: "person" })
+}
+
+fn summary(row: &AnyRow) -> Result<CaseSummary, StoreError> {
+    let principal: Option<Vec<u8>> = row.try_get("details")?;
+    let principal_name = match principal {
+        Some(_) => unseal(row, "details")?.display_name(),
+        None => String::new(),
+    };
+    Ok(CaseSummary {
+        id: codec::get_parsed(row, "id", "case id")?,
+        reference: row.try_get("reference")?,
+        status: codec::get_parsed(row, "status", "case status")?,
+        scheme_id: codec::get_opt_parsed(row, "scheme_id", "scheme id")?,
+        tier: tier(row)?,
+        principal_name,
+        household_size: codec::get_u32(row, "household_size")?,
+        updated_at: codec::get_time(row, "updated_at")?,
+    })
+}
+
+fn tier(row: &AnyRow) -> Result<Option<u8>, StoreError> {
+    let t: Option<i64> = row.try_get("tier")?;
+    t.map(|t| u8::try_from(t).map_err(|_| StoreError::Corrupt { what: "tier" })).transpose()
+}
+
+/// `WHERE` conditions and their bound values for a case filter, numbered from `$2`
+/// (`$1` is the operation).
+fn filter_sql(filter: &CaseFilter) -> (String, Vec<String>) {
+    let mut sql = String::from("c.operation_id = $1");
+    let mut binds = Vec::new();
+    if let Some(s) = filter.status {
+        binds.push(s.as_str().to_owned());
+        sql.push_str(&format!(" AND c.status = ${}", binds.len() + 1));
+    }
+    if let Some(s) = filter.scheme_id {
+        binds.push(s.to_string());
+        sql.push_str(&format!(" AND c.scheme_id = ${}", binds.len() + 1));
+    }
+    let mut words: Vec<&String> = filter.name_words.iter().collect();
+    words.sort();
+    words.dedup();
+    if !words.is_empty() {
+        let first = binds.len() + 2;
+        let list: Vec<String> = (first..first + words.len()).map(|i| format!("${i}")).collect();
+        binds.extend(words.iter().map(|w| (*w).clone()));
+        sql.push_str(&format!(
+            " AND c.id IN (SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({}) \
+             GROUP BY case_id HAVING COUNT(*) = {})",
+            list.join(", "),
+            words.len()
+        ));
+    }
+    (sql, binds)
+}
+
+impl Store {
+    pub async fn get_case(&self, id: CaseId) -> Result<Case, StoreError> {
+        let row = sqlx::query("SELECT * FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("case"))?;
+        let members = sqlx::query("SELECT id, details FROM persons WHERE case_id = $1 ORDER BY position")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(Person { id: codec::get_parsed(r, "id", "person id")?, details: unseal(r, "details")? }))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Case {
+            id,
+            operation_id: codec::get_parsed(&row, "operation_id", "operation id")?,
+            reference: row.try_get("reference")?,
+            status: codec::get_parsed(&row, "status", "case status")?,
+            scheme_id: codec::get_opt_parsed(&row, "scheme_id", "scheme id")?,
+            tier: tier(&row)?,
+            special_needs: row.try_get("special_needs")?,
+            source: row.try_get("source")?,
+            members,
+            version: row.try_get("version")?,
+            created_at: codec::get_time(&row, "created_at")?,
+            updated_at: codec::get_time(&row, "updated_at")?,
+        })
+    }
+
+    pub async fn case_history(&self, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM case_events WHERE case_id = $1 ORDER BY id")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseEvent {
+                    at: codec::get_time(r, "at")?,
+                    actor: codec::get_opt_parsed(r, "actor", "user id")?,
+                    from: codec::get_opt_parsed(r, "from_status", "case status")?,
+                    to: codec::get_parsed(r, "to_status", "case status")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Most recently changed first.
+    pub async fn list_cases(
+        &self,
+        op: &OperationId,
+        filter: &CaseFilter,
+        paging: Paging,
+    ) -> Result<Page<CaseSummary>, StoreError> {
+        let (cond, binds) = filter_sql(filter);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {cond}");
+        let mut count = sqlx::query(&count_sql).bind(op.as_str());
+        for b in &binds {
+            count = count.bind(b.as_str());
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let n = binds.len() + 1;
+        let sql = format!(
+            "SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at, p.details \
+             FROM cases c LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
+             WHERE {cond} ORDER BY c.updated_at DESC, c.id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut q = sqlx::query(&sql).bind(op.as_str());
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        let rows = q.bind(i64::from(paging.per_page)).bind(paging.offset()).fetch_all(&self.pool).await?;
+        let items = rows.iter().map(summary).collect::<Result<_, _>>()?;
+        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+    }
+
+    /// How many cases stand at each status.
+    pub async fn count_cases_by_status(&self, op: &OperationId) -> Result<Vec<(CaseStatus, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM cases WHERE operation_id = $1 GROUP BY status")
+            .bind(op.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts: Vec<(CaseStatus, i64)> = rows
+            .iter()
+            .map(|r| Ok((codec::get_parsed(r, "status", "case status")?, r.try_get("n")?)))
+            .collect::<Result<_, StoreError>>()?;
+        counts.sort_by_key(|(s, _)| *s);
+        Ok(counts)
+    }
+}
+
+impl WriteTx {
+    async fn check_scheme(&mut self, op: &OperationId, scheme: Option<SchemeId>) -> Result<(), StoreError> {
+        let Some(id) = scheme else { return Ok(()) };
+        let found = sqlx::query("SELECT id FROM schemes WHERE id = $1 AND operation_id = $2")
+            .bind(id.to_string())
+            .bind(op.as_str())
+            .fetch_optional(self.conn())
+            .await?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Invalid(ValidationErrors::single(
+                "scheme_id",
+                "known_scheme",
+                "no such scheme in this operation",
+            ))),
+        }
+    }
+
+    /// Writes the members of a case (all new rows) and its name words.
+    async fn insert_members(
+        &mut self,
+        op: &OperationId,
+        case: CaseId,
+        members: &[(PersonId, &PersonDetails)],
+    ) -> Result<(), StoreError> {
+        // Multi-row inserts, in chunks that stay under SQLite's parameter limit.
+        for chunk in members.chunks(100) {
+            let sql = format!(
+                "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) VALUES {}",
+                values_list(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, details) in chunk {
+                let position = members.iter().position(|(m, _)| m == id).unwrap_or(0) as i64;
+                q = q
+                    .bind(id.to_string())
+                    .bind(case.to_string())
+                    .bind(op.as_str())
+                    .bind(position)
+                    .bind(details.relationship.as_str())
+                    .bind(seal(details));
+            }
+            q.execute(self.conn()).await?;
+        }
+        let tokens: HashSet<String> = members.iter().flat_map(|(_, d)| d.name_tokens()).collect();
+        let tokens: Vec<String> = tokens.into_iter().collect();
+        for chunk in tokens.chunks(300) {
+            let sql = format!(
+                "INSERT INTO name_tokens (operation_id, token, case_id) VALUES {}",
+                values_list(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for t in chunk {
+                q = q.bind(op.as_str()).bind(t.as_str()).bind(case.to_string());
+            }
+            q.execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
+    async fn add_case_event(
+        &mut self,
+        case: CaseId,
+        from: Option<CaseStatus>,
+        to: CaseStatus,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let now = codec::time(self.now());
+        let actor = self.actor().user_id().map(|u| u.to_string());
+        sqlx::query("INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(case.to_string())
+            .bind(now)
+            .bind(actor)
+            .bind(from.map(|s| s.as_str()))
+            .bind(to.as_str())
+            .bind(reason.trim())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Registers a household. `source` says where it came from (`officer`,
+    /// `self_registration`, `import:staff-list`).
+    pub async fn create_case(&mut self, op: &Operation, new: &NewCase, source: &str) -> Result<CaseId, StoreError> {
+        self.check_scheme(&op.id, new.scheme_id).await?;
+        let id = CaseId::new();
+        let now = codec::time(self.now());
+        sqlx::query(
+            "INSERT INTO cases (id, operation_id, reference, status, scheme_id, tier, special_needs, source, \
+             household_size, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+        )
+        .bind(id.to_string())
+        .bind(op.id.as_str())
+        .bind(reference_for(&op.country, id))
+        .bind(CaseStatus::Registered.as_str())
+        .bind(new.scheme_id.map(|s| s.to_string()))
+        .bind(new.tier.map(i64::from))
+        .bind(new.special_needs.as_deref().map(str::trim))
+        .bind(source)
+        .bind(new.members.len() as i64)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        let members: Vec<(PersonId, &PersonDetails)> = new.members.iter().map(|m| (PersonId::new(), m)).collect();
+        self.insert_members(&op.id, id, &members).await?;
+        self.add_case_event(id, None, CaseStatus::Registered, "registered").await?;
+        let detail = format!("operation {} source {} members {}", op.id, source, members.len());
+        self.audit(AuditEntry::new("case.create", "case", id).detail(detail)).await?;
+        Ok(id)
+    }
+
+    /// Moves a case one step along the pipeline.
+    pub async fn change_status(&mut self, id: CaseId, change: &StatusChange) -> Result<CaseStatus, StoreError> {
+        let row = sqlx::query("SELECT status FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::not_found("case"))?;
+        let from: CaseStatus = codec::get_parsed(&row, "status", "case status")?;
+        let to = from.transition(change.to).map_err(|e| {
+            StoreError::Invalid(ValidationErrors::single("to", "status_transition", e.to_string()))
+        })?;
+        sqlx::query("UPDATE cases SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(to.as_str())
+            .bind(codec::time(self.now()))
+            .execute(self.conn())
+            .await?;
+        self.add_case_event(id, Some(from), to, &change.reason).await?;
+        self.audit(AuditEntry::new("case.status", "case", id).detail(format!("status {from}->{to}"))).await?;
+        Ok(to)
+    }
+
+    /// Applies an update written against `update.version`.
+    pub async fn update_case(&mut self, id: CaseId, update: &CaseUpdate) -> Result<(), StoreError> {
+        let row = sqlx::query("SELECT operation_id, version FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::not_found("case"))?;
+        let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
+        let version: i64 = row.try_get("version")?;
+        if version != update.version {
+            return Err(StoreError::Conflict(format!(
+                "the case changed since it was read (version {} is now {version}); reload it and apply the change again",
+                update.version
+            )));
+        }
+        if let Some(scheme) = update.scheme_id {
+            self.check_scheme(&op, scheme).await?;
+        }
+        let mut detail = Vec::new();
+        if let Some(members) = &update.members {
+            let existing: HashSet<PersonId> = sqlx::query("SELECT id FROM persons WHERE case_id = $1")
+                .bind(id.to_string())
+                .fetch_all(self.conn())
+                .await?
+                .iter()
+                .map(|r| codec::get_parsed(r, "id", "person id"))
+                .collect::<Result<_, _>>()?;
+            let mut errors = ValidationErrors::default();
+            for (i, m) in members.iter().enumerate() {
+                if m.id.is_some_and(|pid| !existing.contains(&pid)) {
+                    errors.push(format!("members[{i}].id"), "member_of_case", "no such member in this case");
+                }
+            }
+            errors.into_result().map_err(StoreError::Invalid)?;
+            // Members are rewritten whole, keeping the identity of those that stay.
+            sqlx::query("DELETE FROM name_tokens WHERE case_id = $1").bind(id.to_string()).execute(self.conn()).await?;
+            sqlx::query("DELETE FROM persons WHERE case_id = $1").bind(id.to_string()).execute(self.conn()).await?;
+            let rows: Vec<(PersonId, &PersonDetails)> =
+                members.iter().map(|m| (m.id.unwrap_or_default(), &m.details)).collect();
+            self.insert_members(&op, id, &rows).await?;
+            let kept = members.iter().filter(|m| m.id.is_some()).count();
+            detail.push(format!("members {}->{} kept {kept}", existing.len(), members.len()));
+        }
+        let members_len = update.members.as_ref().map(|m| m.len() as i64);
+        sqlx::query(
+            "UPDATE cases SET \
+             scheme_id = CASE WHEN $2 = 1 THEN $3 ELSE scheme_id END, \
+             tier = CASE WHEN $4 = 1 THEN $5 ELSE tier END, \
+             special_needs = CASE WHEN $6 = 1 THEN $7 ELSE special_needs END, \
+             household_size = COALESCE($8, household_size), \
+             version = version + 1, updated_at = $9 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(i64::from(update.scheme_id.is_some()))
+        .bind(update.scheme_id.flatten().map(|s| s.to_string()))
+        .bind(i64::from(update.tier.is_some()))
+        .bind(update.tier.flatten().map(i64::from))
+        .bind(i64::from(update.special_needs.is_some()))
+        .bind(update.special_needs.clone().flatten().map(|s| s.trim().to_owned()))
+        .bind(members_len)
+        .bind(codec::time(self.now()))
+        .execute(self.conn())
+        .await?;
+        for (field, changed) in [
+            ("scheme", update.scheme_id.is_some()),
+            ("tier", update.tier.is_some()),
+            ("special_needs", update.special_needs.is_some()),
+        ] {
+            if changed {
+                detail.push(field.to_owned());
+            }
+        }
+        self.audit(AuditEntry::new("case.update", "case", id).detail(detail.join(" "))).await
+    }
+}

@@ -1,0 +1,38 @@
+use domain::ValidationErrors;
+
+/// What can go wrong in the store. Messages never include personal data:
+/// they name kinds of record and ids only.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{kind} not found")]
+    NotFound { kind: &'static str },
+    /// The write conflicts with the current state (a stale version, a taken name).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The input broke a rule that needs the database to check (an unknown scheme id).
+    #[error("invalid input")]
+    Invalid(ValidationErrors),
+    #[error("unsupported database URL: expected sqlite://PATH or postgres://...")]
+    UnsupportedUrl,
+    /// A stored value that the code cannot read back: a bug or tampering.
+    #[error("stored {what} could not be read")]
+    Corrupt { what: &'static str },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(kind: &'static str) -> Self {
+        Self::NotFound { kind }
+    }
+
+    /// Maps unique-constraint violations to a conflict with a readable message.
+    pub(crate) fn on_unique(e: sqlx::Error, message: &str) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(message.to_owned()),
+            _ => Self::Database(e),
+        }
+    }
+}

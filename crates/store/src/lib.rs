@@ -1,0 +1,115 @@
+//! Muster's store: one interface over SQLite (the default, a file in the data
+//! directory) and PostgreSQL (for large or multi-server deployments).
+//!
+//! Reads go straight to the pool through [`Store`]. Every write goes through a
+//! [`WriteTx`], which appends an audit event for each change and commits the
+//! change and its events together, or neither.
+//!
+//! Both backends run the same portable SQL through sqlx's `Any` driver, with
+//! `$n` parameters (which SQLite also understands); what differs between them
+//! (connection set-up, migrations) lives in [`backend`].
+
+mod audit;
+pub mod backend;
+mod cases;
+mod codec;
+mod error;
+mod movements;
+mod operations;
+mod posts;
+mod schemes;
+mod sessions;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+mod tx;
+mod users;
+
+pub use backend::Backend;
+pub use cases::CaseFilter;
+pub use audit::ChainReport;
+pub use error::StoreError;
+pub use sessions::SessionRecord;
+pub use tx::WriteTx;
+pub use users::NewUser;
+
+use serde::Serialize;
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: sqlx::AnyPool,
+    backend: Backend,
+}
+
+/// One page of a list, with the total for paging links.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u32 {
+        u32::try_from((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1)))).unwrap_or(u32::MAX)
+    }
+}
+
+/// Paging as asked for: pages count from 1, and a page holds at most 200 rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { page: 1, per_page: 50 }
+    }
+}
+
+impl Paging {
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and brings its schema
+    /// up to date. `sqlite://PATH` or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let backend = Backend::from_url(url)?;
+        let pool = backend.open_pool(url).await?;
+        backend.migrate(&pool).await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write on behalf of `actor`. Writers queue here, one at a time.
+    pub async fn write(&self, actor: domain::audit::Actor) -> Result<WriteTx, StoreError> {
+        WriteTx::begin(&self.pool, actor).await
+    }
+
+    /// For tests that must tamper with rows behind the application's back.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn pool(&self) -> &sqlx::AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,89 @@
+use domain::audit::AuditEntry;
+use domain::scheme::{NewScheme, Scheme, SchemeUpdate};
+use domain::{OperationId, SchemeId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Store, StoreError, WriteTx, codec};
+
+fn scheme(row: &AnyRow) -> Result<Scheme, StoreError> {
+    Ok(Scheme {
+        id: codec::get_parsed(row, "id", "scheme id")?,
+        operation_id: codec::get_parsed(row, "operation_id", "operation id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        nation: row.try_get("nation")?,
+        description: row.try_get("description")?,
+        quota_principals: codec::get_opt_u32(row, "quota_principals")?,
+        quota_persons: codec::get_opt_u32(row, "quota_persons")?,
+    })
+}
+
+impl Store {
+    pub async fn get_scheme(&self, id: SchemeId) -> Result<Scheme, StoreError> {
+        let row = sqlx::query("SELECT * FROM schemes WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("scheme"))?;
+        scheme(&row)
+    }
+
+    pub async fn list_schemes(&self, op: &OperationId) -> Result<Vec<Scheme>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM schemes WHERE operation_id = $1 ORDER BY code")
+            .bind(op.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(scheme).collect()
+    }
+}
+
+impl WriteTx {
+    pub async fn create_scheme(&mut self, op: &OperationId, new: &NewScheme) -> Result<Scheme, StoreError> {
+        let s = Scheme {
+            id: SchemeId::new(),
+            operation_id: op.clone(),
+            code: new.code.clone(),
+            name: new.name.trim().to_owned(),
+            nation: new.nation.clone(),
+            description: new.description.trim().to_owned(),
+            quota_principals: new.quota_principals,
+            quota_persons: new.quota_persons,
+        };
+        sqlx::query(
+            "INSERT INTO schemes (id, operation_id, code, name, nation, description, quota_principals, quota_persons) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(s.id.to_string())
+        .bind(op.as_str())
+        .bind(&s.code)
+        .bind(&s.name)
+        .bind(&s.nation)
+        .bind(&s.description)
+        .bind(s.quota_principals.map(i64::from))
+        .bind(s.quota_persons.map(i64::from))
+        .execute(self.conn())
+        .await
+        .map_err(|e| StoreError::on_unique(e, "a scheme with this code exists in the operation"))?;
+        self.audit(AuditEntry::new("scheme.create", "scheme", s.id).detail(format!("operation {op}"))).await?;
+        Ok(s)
+    }
+
+    pub async fn update_scheme(&mut self, id: SchemeId, update: &SchemeUpdate) -> Result<Scheme, StoreError> {
+        let row = sqlx::query(
+            "UPDATE schemes SET name = COALESCE($2, name), description = COALESCE($3, description), \
+             quota_principals = COALESCE($4, quota_principals), quota_persons = COALESCE($5, quota_persons) \
+             WHERE id = $1 RETURNING *",
+        )
+        .bind(id.to_string())
+        .bind(update.name.as_deref().map(str::trim))
+        .bind(update.description.as_deref().map(str::trim))
+        .bind(update.quota_principals.map(i64::from))
+        .bind(update.quota_persons.map(i64::from))
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::not_found("scheme"))?;
+        self.audit(AuditEntry::new("scheme.update", "scheme", id)).await?;
+        scheme(&row)
+    }
+}

@@ -1,0 +1,112 @@
+//! The write transaction. It takes the audit chain's head row first, which
+//! makes writers queue on both backends (SQLite's single writer, a row lock on
+//! PostgreSQL, also across several Muster servers) and gives each event the
+//! next sequence number without gaps.
+
+use chrono::{DateTime, Utc};
+use domain::audit::{Actor, AuditEntry, AuditEvent};
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::StoreError;
+use crate::codec;
+
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    actor: Actor,
+    seq: i64,
+    hash: String,
+    now: DateTime<Utc>,
+}
+
+impl WriteTx {
+    pub(crate) async fn begin(pool: &AnyPool, actor: Actor) -> Result<Self, StoreError> {
+        let mut tx = pool.begin().await?;
+        // A write as the first statement: SQLite then takes the write lock at once
+        // (waiting on busy_timeout) instead of failing on upgrade later.
+        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(Self { seq: head.try_get("seq")?, hash: head.try_get("hash")?, tx, actor, now: codec::now() })
+    }
+
+    /// The time of this write, the same for every row it touches.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Appends one event to the chain, in this transaction.
+    pub(crate) async fn audit(&mut self, entry: AuditEntry) -> Result<(), StoreError> {
+        let event = AuditEvent::chain(self.seq + 1, self.now, &self.actor, &entry, &self.hash);
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor, action, target_kind, target_id, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(event.seq)
+        .bind(codec::time(event.at))
+        .bind(&event.actor)
+        .bind(&event.action)
+        .bind(&event.target_kind)
+        .bind(&event.target_id)
+        .bind(&event.detail)
+        .bind(&event.prev_hash)
+        .bind(&event.hash)
+        .execute(&mut *self.tx)
+        .await?;
+        self.seq = event.seq;
+        self.hash = event.hash;
+        Ok(())
+    }
+
+    /// Makes every change of this write durable, with its audit events.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(self.seq)
+            .bind(&self.hash)
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Drops every change of this write.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+/// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` columns.
+pub(crate) fn values_list(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_list_numbers_parameters_in_order() {
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}

@@ -1,0 +1,425 @@
+//! The store contract: every test here runs against SQLite and PostgreSQL.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use domain::audit::{Actor, ChainError};
+use domain::case::{CaseUpdate, MemberUpdate, NewCase, StatusChange};
+use domain::movement::{MovementKind, NewMovement};
+use domain::operation::{NewOperation, Operation, OperationUpdate};
+use domain::person::{Contact, ContactKind, PersonDetails, Relationship, Sex};
+use domain::post::{NewPost, PostKind};
+use domain::posture::{Posture, PostureChange};
+use domain::scheme::NewScheme;
+use domain::{CaseStatus, OperationId, Role, SchemeId};
+use store::{CaseFilter, NewUser, Paging, Store, StoreError};
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let (store, _dir) = store::testing::sqlite().await;
+                super::$name(store).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(store::testing::postgres().await).await
+            })*
+        }
+    };
+}
+
+contract!(
+    operations_round_trip,
+    posture_board_shows_current_posture_and_history,
+    cases_round_trip_with_members,
+    case_list_filters_search_and_pages,
+    status_changes_follow_the_pipeline,
+    updates_need_the_current_version_and_keep_member_identity,
+    a_rolled_back_write_leaves_nothing,
+    audit_chain_verifies_and_names_the_tampered_event,
+    schemes_and_movements,
+    users_and_sessions,
+    concurrent_writers_keep_the_chain_whole,
+);
+
+fn kabul() -> NewOperation {
+    NewOperation {
+        id: OperationId::parse("kabul-2021").unwrap(),
+        name: "Kabul 2021".into(),
+        country: "AF".into(),
+        time_zone: "Asia/Kabul".into(),
+    }
+}
+
+async fn with_operation(store: &Store) -> Operation {
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let op = tx.create_operation(&kabul()).await.unwrap();
+    tx.commit().await.unwrap();
+    op
+}
+
+fn person(relationship: Relationship, given: &str, family: &str) -> PersonDetails {
+    PersonDetails {
+        relationship,
+        given_name: Some(given.into()),
+        family_name: Some(family.into()),
+        father_name: None,
+        full_name_native: None,
+        date_of_birth: None,
+        sex: Sex::Unknown,
+        nationalities: vec!["AF".into()],
+        documents: vec![],
+        contacts: vec![],
+        province: Some("Kabul".into()),
+        employer: None,
+    }
+}
+
+fn household(given: &str, family: &str) -> NewCase {
+    NewCase {
+        scheme_id: None,
+        tier: None,
+        special_needs: None,
+        members: vec![person(Relationship::Principal, given, family), person(Relationship::Child, "Zahra", family)],
+    }
+}
+
+async fn add_case(store: &Store, op: &Operation, new: &NewCase) -> domain::CaseId {
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let id = tx.create_case(op, new, "officer").await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn operations_round_trip(store: Store) {
+    let op = with_operation(&store).await;
+    assert_eq!(store.get_operation(&op.id).await.unwrap(), op);
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let dup = tx.create_operation(&kabul()).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup:?}");
+    tx.rollback().await.unwrap();
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let update = OperationUpdate { name: Some("Operation Kabul".into()), time_zone: None };
+    let updated = tx.update_operation(&op.id, &update).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(updated.name, "Operation Kabul");
+    assert_eq!(updated.time_zone, "Asia/Kabul");
+    assert_eq!(store.list_operations().await.unwrap(), vec![updated]);
+    let missing = OperationId::parse("nowhere").unwrap();
+    assert!(matches!(store.get_operation(&missing).await, Err(StoreError::NotFound { kind: "operation" })));
+}
+
+async fn posture_board_shows_current_posture_and_history(store: Store) {
+    let op = with_operation(&store).await;
+    let at = |d: u32| Utc.with_ymd_and_hms(2021, 8, d, 9, 0, 0).unwrap();
+    let change = |posture, d| PostureChange { posture, effective_at: at(d), reason: "cable".into(), source: "MFA".into() };
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let post = NewPost { nation: "DNK".into(), name: "Embassy of Denmark".into(), kind: PostKind::Embassy, city: "Kabul".into() };
+    let dk = tx.create_post(&op.id, &post).await.unwrap();
+    // Recorded out of order: the board orders by when a change took effect.
+    tx.record_posture(dk.id, &change(Posture::Evacuated, 13)).await.unwrap();
+    tx.record_posture(dk.id, &change(Posture::Open, 1)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let refused = tx.record_posture(dk.id, &change(Posture::Reopened, 5)).await.unwrap_err();
+    match refused {
+        StoreError::Invalid(e) => assert_eq!(e.0[0].rule, "posture_sequence"),
+        other => panic!("{other:?}"),
+    }
+    tx.rollback().await.unwrap();
+
+    let board = store.posture_board(&op.id).await.unwrap();
+    assert_eq!(board.len(), 1);
+    let (p, history) = &board[0];
+    assert_eq!(p.posture, Some(Posture::Evacuated));
+    assert_eq!(p.posture_since, Some(at(13)));
+    assert_eq!(history.iter().map(|e| e.posture).collect::<Vec<_>>(), [Posture::Open, Posture::Evacuated]);
+    assert_eq!(store.get_post(dk.id).await.unwrap().posture, Some(Posture::Evacuated));
+}
+
+async fn cases_round_trip_with_members(store: Store) {
+    let op = with_operation(&store).await;
+    let mut new = household("Mohammad Nabi", "Ahmadzai");
+    new.members[0].full_name_native = Some("محمد نبی احمدزی".into());
+    new.members[0].date_of_birth = Some(domain::dates::DateOfBirth::year_only(domain::dates::Calendar::SolarHijri, 1360));
+    new.members[0].contacts = vec![Contact { kind: ContactKind::Phone, value: "+93701234567".into() }];
+    new.tier = Some(2);
+    new.special_needs = Some("wheelchair".into());
+    let id = add_case(&store, &op, &new).await;
+    let case = store.get_case(id).await.unwrap();
+    assert_eq!(case.status, CaseStatus::Registered);
+    assert_eq!(case.version, 1);
+    assert_eq!(case.tier, Some(2));
+    assert_eq!(case.special_needs.as_deref(), Some("wheelchair"));
+    assert!(case.reference.starts_with("AF-"));
+    let details: Vec<_> = case.members.iter().map(|m| m.details.clone()).collect();
+    assert_eq!(details, new.members);
+    assert_eq!(case.principal().unwrap().details.display_name(), "Mohammad Nabi Ahmadzai");
+    let history = store.case_history(id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].from, history[0].to), (None, CaseStatus::Registered));
+}
+
+async fn case_list_filters_search_and_pages(store: Store) {
+    let op = with_operation(&store).await;
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let scheme = NewScheme {
+        code: "FIN-130".into(),
+        name: "Finnish quota".into(),
+        nation: "FIN".into(),
+        description: String::new(),
+        quota_principals: Some(130),
+        quota_persons: None,
+    };
+    let fin = tx.create_scheme(&op.id, &scheme).await.unwrap();
+    tx.commit().await.unwrap();
+    for i in 0..7 {
+        let mut h = household(&format!("Wali{i}"), if i % 2 == 0 { "Karimi" } else { "Popal" });
+        if i < 3 {
+            h.scheme_id = Some(fin.id);
+        }
+        add_case(&store, &op, &h).await;
+    }
+    let mut native = household("Nabi", "Ahmadzai");
+    native.members[0].full_name_native = Some("محمد نبی".into());
+    let native_id = add_case(&store, &op, &native).await;
+
+    let all = store.list_cases(&op.id, &CaseFilter::default(), Paging::new(Some(1), Some(3))).await.unwrap();
+    assert_eq!((all.total, all.items.len(), all.pages()), (8, 3, 3));
+    let last = store.list_cases(&op.id, &CaseFilter::default(), Paging::new(Some(3), Some(3))).await.unwrap();
+    assert_eq!(last.items.len(), 2);
+
+    let by_scheme = CaseFilter { scheme_id: Some(fin.id), ..Default::default() };
+    assert_eq!(store.list_cases(&op.id, &by_scheme, Paging::default()).await.unwrap().total, 3);
+    let karimi = CaseFilter { name_words: vec!["karimi".into()], ..Default::default() };
+    assert_eq!(store.list_cases(&op.id, &karimi, Paging::default()).await.unwrap().total, 4);
+    let both = CaseFilter { name_words: vec!["karimi".into(), "wali2".into()], ..Default::default() };
+    let found = store.list_cases(&op.id, &both, Paging::default()).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].principal_name, "Wali2 Karimi");
+    assert_eq!(found.items[0].household_size, 2);
+    let script = CaseFilter { name_words: vec!["نبی".into()], ..Default::default() };
+    let found = store.list_cases(&op.id, &script, Paging::default()).await.unwrap();
+    assert_eq!(found.items.iter().map(|c| c.id).collect::<Vec<_>>(), [native_id]);
+    let by_status = CaseFilter { status: Some(CaseStatus::Departed), ..Default::default() };
+    assert_eq!(store.list_cases(&op.id, &by_status, Paging::default()).await.unwrap().total, 0);
+    assert_eq!(store.count_cases_by_status(&op.id).await.unwrap(), [(CaseStatus::Registered, 8)]);
+}
+
+async fn status_changes_follow_the_pipeline(store: Store) {
+    let op = with_operation(&store).await;
+    let id = add_case(&store, &op, &household("Nabi", "Ahmadzai")).await;
+    let step = |to| StatusChange { to, reason: "checked documents".into() };
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    assert_eq!(tx.change_status(id, &step(CaseStatus::UnderReview)).await.unwrap(), CaseStatus::UnderReview);
+    assert_eq!(tx.change_status(id, &step(CaseStatus::Eligible)).await.unwrap(), CaseStatus::Eligible);
+    tx.commit().await.unwrap();
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    match tx.change_status(id, &step(CaseStatus::Departed)).await.unwrap_err() {
+        StoreError::Invalid(e) => {
+            assert_eq!(e.0[0].rule, "status_transition");
+            assert!(e.0[0].message.contains("eligible") && e.0[0].message.contains("departed"));
+        }
+        other => panic!("{other:?}"),
+    }
+    tx.rollback().await.unwrap();
+    let case = store.get_case(id).await.unwrap();
+    assert_eq!((case.status, case.version), (CaseStatus::Eligible, 3));
+    let history: Vec<_> = store.case_history(id).await.unwrap().into_iter().map(|e| e.to).collect();
+    assert_eq!(history, [CaseStatus::Registered, CaseStatus::UnderReview, CaseStatus::Eligible]);
+}
+
+async fn updates_need_the_current_version_and_keep_member_identity(store: Store) {
+    let op = with_operation(&store).await;
+    let id = add_case(&store, &op, &household("Nabi", "Ahmadzai")).await;
+    let case = store.get_case(id).await.unwrap();
+    let principal = case.members[0].clone();
+    let mut spouse = person(Relationship::Spouse, "Mariam", "Ahmadzai");
+    spouse.sex = Sex::Female;
+    let update = CaseUpdate {
+        version: case.version,
+        scheme_id: None,
+        tier: Some(Some(1)),
+        special_needs: None,
+        members: Some(vec![
+            MemberUpdate { id: Some(principal.id), details: principal.details.clone() },
+            MemberUpdate { id: None, details: spouse.clone() },
+        ]),
+    };
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    tx.update_case(id, &update).await.unwrap();
+    tx.commit().await.unwrap();
+    let after = store.get_case(id).await.unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(after.tier, Some(1));
+    assert_eq!(after.members.len(), 2);
+    assert_eq!(after.members[0].id, principal.id, "the principal keeps their identity");
+    assert_eq!(after.members[1].details, spouse);
+    let names = CaseFilter { name_words: vec!["mariam".into()], ..Default::default() };
+    assert_eq!(store.list_cases(&op.id, &names, Paging::default()).await.unwrap().total, 1);
+    let gone = CaseFilter { name_words: vec!["zahra".into()], ..Default::default() };
+    assert_eq!(store.list_cases(&op.id, &gone, Paging::default()).await.unwrap().total, 0);
+
+    // A stale version is refused and changes nothing.
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let stale = tx.update_case(id, &update).await.unwrap_err();
+    assert!(matches!(stale, StoreError::Conflict(_)), "{stale:?}");
+    tx.rollback().await.unwrap();
+    // A member id from another case is refused.
+    let other = add_case(&store, &op, &household("Wali", "Karimi")).await;
+    let stranger = store.get_case(other).await.unwrap().members[0].id;
+    let bad = CaseUpdate {
+        version: 2,
+        members: Some(vec![MemberUpdate { id: Some(stranger), details: principal.details.clone() }]),
+        ..update
+    };
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    match tx.update_case(id, &bad).await.unwrap_err() {
+        StoreError::Invalid(e) => assert_eq!((e.0[0].field.as_str(), e.0[0].rule.as_str()), ("members[0].id", "member_of_case")),
+        other => panic!("{other:?}"),
+    }
+    tx.rollback().await.unwrap();
+    assert_eq!(store.get_case(id).await.unwrap(), after);
+}
+
+async fn a_rolled_back_write_leaves_nothing(store: Store) {
+    let op = with_operation(&store).await;
+    let before = store.list_audit(Paging::default()).await.unwrap().total;
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let id = tx.create_case(&op, &household("Nabi", "Ahmadzai"), "officer").await.unwrap();
+    tx.rollback().await.unwrap();
+    assert!(matches!(store.get_case(id).await, Err(StoreError::NotFound { .. })));
+    assert_eq!(store.list_audit(Paging::default()).await.unwrap().total, before);
+    // An unknown scheme is refused before anything is written.
+    let mut bad = household("Nabi", "Ahmadzai");
+    bad.scheme_id = Some(SchemeId::new());
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    assert!(matches!(tx.create_case(&op, &bad, "officer").await, Err(StoreError::Invalid(_))));
+    tx.rollback().await.unwrap();
+    assert_eq!(store.list_cases(&op.id, &CaseFilter::default(), Paging::default()).await.unwrap().total, 0);
+    assert!(matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events } if events == before));
+}
+
+async fn audit_chain_verifies_and_names_the_tampered_event(store: Store) {
+    let op = with_operation(&store).await;
+    for i in 0..3 {
+        add_case(&store, &op, &household(&format!("Wali{i}"), "Karimi")).await;
+    }
+    let page = store.list_audit(Paging::default()).await.unwrap();
+    assert_eq!(page.total, 4);
+    assert_eq!(page.items[0].action, "case.create");
+    assert!(page.items.iter().all(|e| !e.detail.contains("Karimi")), "no personal data in audit events");
+    assert!(matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events: 4 }));
+
+    // Behind the application's back: edit one event.
+    sqlx::query("UPDATE audit_events SET detail = 'case deleted' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    match store.verify_audit().await.unwrap() {
+        store::ChainReport::Broken(e) => assert_eq!(e, ChainError::Hash { seq: 3 }),
+        other => panic!("{other:?}"),
+    }
+    // Remove one instead.
+    sqlx::query("UPDATE audit_events SET detail = (SELECT detail FROM audit_events WHERE seq = 4) WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_events WHERE seq = 2").execute(store.pool()).await.unwrap();
+    match store.verify_audit().await.unwrap() {
+        store::ChainReport::Broken(e) => assert_eq!(e, ChainError::Gap { seq: 3, expected: 2 }),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn schemes_and_movements(store: Store) {
+    let op = with_operation(&store).await;
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let nor = NewScheme {
+        code: "NOR-LES".into(),
+        name: "Norwegian locally employed staff".into(),
+        nation: "NOR".into(),
+        description: "with immediate family in Norway".into(),
+        quota_principals: None,
+        quota_persons: Some(800),
+    };
+    let scheme = tx.create_scheme(&op.id, &nor).await.unwrap();
+    let flight = NewMovement {
+        kind: MovementKind::Flight,
+        designator: "NOR 1".into(),
+        nation: "NOR".into(),
+        origin: "HKIA".into(),
+        destination: "Oslo".into(),
+        departs_at: Utc.with_ymd_and_hms(2021, 8, 20, 22, 0, 0).unwrap(),
+        seats: 120,
+        accepts_schemes: vec![scheme.id],
+        shared_with: vec!["DNK".into()],
+    };
+    let m = tx.create_movement(&op.id, &flight).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.list_schemes(&op.id).await.unwrap(), vec![scheme.clone()]);
+    assert_eq!(store.get_movement(m.id).await.unwrap(), m);
+    assert_eq!(store.list_movements(&op.id, Some("DNK")).await.unwrap().len(), 1);
+    assert!(store.list_movements(&op.id, Some("FIN")).await.unwrap().is_empty());
+
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    assert!(matches!(tx.create_scheme(&op.id, &nor).await, Err(StoreError::Conflict(_))));
+    tx.rollback().await.unwrap();
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let bad = NewMovement { accepts_schemes: vec![SchemeId::new()], ..flight };
+    match tx.create_movement(&op.id, &bad).await.unwrap_err() {
+        StoreError::Invalid(e) => assert_eq!(e.0[0].field, "accepts_schemes[0]"),
+        other => panic!("{other:?}"),
+    }
+    tx.rollback().await.unwrap();
+}
+
+async fn users_and_sessions(store: Store) {
+    let op = with_operation(&store).await;
+    let new = NewUser {
+        username: "officer".into(),
+        role: Role::ConsularOfficer,
+        operation_id: Some(op.id.clone()),
+        nation: None,
+        password_hash: "$argon2id$fake".into(),
+    };
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let user = tx.create_user(&new).await.unwrap();
+    tx.create_session("hash-live", user.id, "csrf", Utc::now() + Duration::hours(8)).await.unwrap();
+    tx.create_session("hash-old", user.id, "csrf", Utc::now() - Duration::hours(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    let (found, hash) = store.find_login("officer").await.unwrap().unwrap();
+    assert_eq!((found.clone(), hash.as_str()), (user.clone(), "$argon2id$fake"));
+    assert!(store.find_login("nobody").await.unwrap().is_none());
+    let session = store.find_session("hash-live").await.unwrap().unwrap();
+    assert_eq!(session.user, user);
+    assert!(store.find_session("hash-old").await.unwrap().is_none(), "expired sessions open nothing");
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    assert!(matches!(tx.create_user(&new).await, Err(StoreError::Conflict(_))));
+    tx.rollback().await.unwrap();
+    let mut tx = store.write(Actor::User(user.id)).await.unwrap();
+    tx.delete_session("hash-live", user.id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.find_session("hash-live").await.unwrap().is_none());
+    let _ = NaiveDate::from_ymd_opt(2021, 8, 15);
+}
+
+async fn concurrent_writers_keep_the_chain_whole(store: Store) {
+    let op = with_operation(&store).await;
+    let mut tasks = Vec::new();
+    for t in 0..6 {
+        let (store, op) = (store.clone(), op.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..8 {
+                let mut tx = store.write(Actor::Console).await.unwrap();
+                tx.create_case(&op, &household(&format!("W{t}x{i}"), "Karimi"), "officer").await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert!(matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events: 49 }));
+    assert_eq!(store.list_cases(&op.id, &CaseFilter::default(), Paging::default()).await.unwrap().total, 48);
+}
