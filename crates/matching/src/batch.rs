@@ -38,7 +38,7 @@ impl Default for Config {
         Config {
             threshold: 0.5,
             keep_probability: 0.01,
-            u_samples: 1_000_000,
+            u_samples: 300_000,
             em_iterations: 100,
             seed: 42,
             keep_candidates: false,

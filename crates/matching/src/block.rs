@@ -17,8 +17,8 @@ pub enum Kind {
     WordPair,
     /// A name word's key and a birth year.
     WordYear,
-    /// First own-name word and first father's-name word.
-    WordFather,
+    /// A name word's key and the province.
+    WordPlace,
     /// One name word's key alone: only for small buckets.
     Word,
     /// Full date of birth.
@@ -33,7 +33,8 @@ impl Kind {
         match self {
             Kind::Identifier => 24,
             Kind::Joined | Kind::WordPair => 64,
-            Kind::WordYear | Kind::WordFather => 48,
+            Kind::WordYear => 64,
+            Kind::WordPlace => 48,
             Kind::Word => 24,
             Kind::Date | Kind::Address => 32,
         }
@@ -51,16 +52,21 @@ pub fn kind_of(key: u64) -> Kind {
         2 => Kind::Joined,
         3 => Kind::WordPair,
         4 => Kind::WordYear,
-        5 => Kind::WordFather,
+        5 => Kind::WordPlace,
         6 => Kind::Word,
         7 => Kind::Date,
         _ => Kind::Address,
     }
 }
 
-fn form_keys(f: &NameForm, years: &[i32], father_first: &[&str], out: &mut Vec<u64>) {
-    let joined: String = f.tokens.iter().map(|t| &*t.key).collect();
-    out.push(make(Kind::Joined, &[joined.as_bytes()]));
+fn form_keys(
+    f: &NameForm,
+    years: &[i32],
+    father_first: &[&str],
+    province: Option<&str>,
+    out: &mut Vec<u64>,
+) {
+    out.push(make(Kind::Joined, &[f.joined_key_text.as_bytes()]));
     for (i, a) in f.tokens.iter().enumerate() {
         out.push(make(Kind::Word, &[a.key.as_bytes()]));
         for b in &f.tokens[i + 1..] {
@@ -74,8 +80,18 @@ fn form_keys(f: &NameForm, years: &[i32], father_first: &[&str], out: &mut Vec<u
         for y in years {
             out.push(make(Kind::WordYear, &[a.key.as_bytes(), &y.to_le_bytes()]));
         }
+        // The father's name is often written as a surname: a father's word pairs with
+        // an own word in the same key space as two own words.
         for fk in father_first {
-            out.push(make(Kind::WordFather, &[a.key.as_bytes(), fk.as_bytes()]));
+            let (x, y) = if *a.key <= **fk {
+                (&*a.key, *fk)
+            } else {
+                (*fk, &*a.key)
+            };
+            out.push(make(Kind::WordPair, &[x.as_bytes(), y.as_bytes()]));
+        }
+        if let Some(pr) = province {
+            out.push(make(Kind::WordPlace, &[a.key.as_bytes(), pr.as_bytes()]));
         }
     }
     // A compound written as one word meets its parts through the pair's key.
@@ -105,7 +121,7 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
         .filter_map(|f| f.tokens.first().map(|t| &*t.key))
         .collect();
     for f in &p.names {
-        form_keys(f, &years, &father_first, &mut out);
+        form_keys(f, &years, &father_first, p.province.as_deref(), &mut out);
     }
     if let Some(d) = p.dob.and_then(|d| d.exact) {
         out.push(make(

@@ -49,6 +49,8 @@ pub struct NameForm {
     /// Hash of all tokens written as one word, raw and as a key.
     pub joined_raw: u64,
     pub joined_key: u64,
+    /// The key of all tokens written as one word.
+    pub joined_key_text: Box<str>,
 }
 
 impl NameForm {
@@ -81,6 +83,7 @@ impl NameForm {
             key_bag: bag(&keys),
             joined_raw: hash(&[joined.as_bytes()]),
             joined_key: hash(&[joined_key.as_bytes()]),
+            joined_key_text: joined_key.into_boxed_str(),
             tokens,
             pairs,
         })

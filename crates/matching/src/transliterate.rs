@@ -7,7 +7,7 @@
 //! the article's l where Arabic assimilates it to the next consonant (Abdurrahman,
 //! عبدالرحمن). The same rules apply to both scripts, so محمد and Mohammad share a key.
 //!
-//! Key alphabet: A (initial vowel), B P T D S Z X(kh) Q(q/gh) K G H C(ch) J F L M N R
+//! Key alphabet: A (initial vowel), B P T D S Z X(kh) K(k/q/g/gh) H C(ch) J F L M N R
 //! W Y V(sh).
 
 /// One sound of a word: a consonant class, or a vowel that the key drops.
@@ -45,6 +45,7 @@ fn latin(token: &str) -> Vec<Sound> {
             (b'd', Some(b'h')) => Some(b'D'),
             (b'p', Some(b'h')) => Some(b'F'),
             (b'c', Some(b'k')) => Some(b'K'),
+            (b'd', Some(b'j')) => Some(b'J'),
             _ => None,
         };
         if let Some(d) = digraph {
@@ -117,6 +118,9 @@ fn finish(sounds: &[Sound]) -> String {
             Sound::Vowel if i == 0 => cons.push(b'A'),
             Sound::Glide(g) if i == 0 => cons.push(g),
             Sound::Vowel | Sound::Glide(_) => {}
+            // q, k and g are one class: Latin writes ق as k as often as q (Tariq, Tarik),
+            // and گ, غ as g or gh (Gul, Ghul).
+            Sound::Cons(b'Q' | b'G') => cons.push(b'K'),
             Sound::Cons(c) => cons.push(c),
         }
     }
@@ -188,6 +192,8 @@ mod tests {
             &["Qurbani", "قربانی"],
             &["Yusuf", "Yousef", "یوسف"],
             &["Ahmad", "Ahmed", "احمد"],
+            &["Najib", "Nadjib", "نجیب"],
+            &["Tariq", "Tarik", "طارق"],
         ] {
             for v in group {
                 assert_eq!(k(v), k(group[0]), "{v}");
