@@ -17,6 +17,7 @@ pub mod country;
 mod country_table;
 pub mod date;
 pub mod email;
+pub mod import;
 pub mod mrz;
 pub mod name;
 pub mod phone;
