@@ -32,13 +32,28 @@ impl Kind {
     pub fn cap(self) -> usize {
         match self {
             Kind::Identifier => 24,
-            Kind::Joined | Kind::WordPair => 64,
-            Kind::WordYear => 64,
-            Kind::WordPlace => 48,
-            Kind::Word => 24,
+            Kind::Joined => 64,
+            Kind::WordPair => 48,
+            Kind::WordYear => 40,
+            Kind::WordPlace => 24,
+            Kind::Word => 16,
             Kind::Date | Kind::Address => 32,
         }
     }
+}
+
+/// Neighbours each record meets in an oversized full-name bucket, ordered by birth date.
+pub const WINDOW: usize = 4;
+
+/// Whether an oversized bucket of this kind is still searched, by date of birth order
+/// (many people share "Mohammad Ahmad", but only a few were born in the same months).
+pub fn windowed(kind: Kind) -> bool {
+    matches!(kind, Kind::Joined | Kind::WordPair)
+}
+
+/// Order key of a record inside a windowed bucket: middle of its birth interval.
+pub fn birth_order(p: &Prepared) -> i32 {
+    p.dob.map_or(i32::MAX, |d| d.first / 2 + d.last / 2)
 }
 
 /// A blocking key: its kind in the top byte, a hash of its value below.
@@ -113,13 +128,34 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
             out.push(make(Kind::Identifier, &[tag, v.as_bytes()]));
         }
     }
-    let years: Vec<i32> = p.dob.map(|d| d.years().collect()).unwrap_or_default();
-    let years = if years.len() <= 2 { years } else { Vec::new() };
-    let father_first: Vec<&str> = p
+    // Birth years widened by four months, so that 30 December 1996 meets "1997".
+    let years: Vec<i32> = p
+        .dob
+        .map(|d| {
+            let wide = crate::calendar::DateSpan {
+                first: d.first - 120,
+                last: d.last + 120,
+                exact: None,
+            };
+            wide.years().collect()
+        })
+        .unwrap_or_default();
+    let years = if years.len() <= 3 { years } else { Vec::new() };
+    // The father's first and last words, and all of them as one word (Din Idris, دینادریس).
+    let mut father_first: Vec<&str> = p
         .father
         .iter()
-        .filter_map(|f| f.tokens.first().map(|t| &*t.key))
+        .flat_map(|f| {
+            [
+                f.tokens.first().map(|t| &*t.key),
+                f.tokens.last().map(|t| &*t.key),
+                Some(&*f.joined_key_text),
+            ]
+        })
+        .flatten()
         .collect();
+    father_first.sort_unstable();
+    father_first.dedup();
     for f in &p.names {
         form_keys(f, &years, &father_first, p.province.as_deref(), &mut out);
     }
@@ -152,7 +188,8 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
         .flat_map_iter(|(i, p)| keys(p).into_iter().map(move |k| (k, i as u32)))
         .collect();
     entries.par_sort_unstable();
-    // Bucket boundaries, then all pairs inside each bucket that is small enough.
+    // Bucket boundaries, then all pairs inside each bucket that is small enough, and
+    // birth-date neighbours inside oversized full-name buckets.
     let mut starts = Vec::new();
     let mut i = 0;
     while i < entries.len() {
@@ -160,7 +197,8 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
         while j < entries.len() && entries[j].0 == entries[i].0 {
             j += 1;
         }
-        if j - i >= 2 && j - i <= kind_of(entries[i].0).cap() {
+        let kind = kind_of(entries[i].0);
+        if j - i >= 2 && (j - i <= kind.cap() || windowed(kind)) {
             starts.push((i, j));
         }
         i = j;
@@ -168,17 +206,63 @@ pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
     let mut pairs: Vec<(u32, u32)> = starts
         .par_iter()
         .flat_map_iter(|&(s, e)| {
-            let bucket = &entries[s..e];
-            (0..bucket.len()).flat_map(move |x| {
-                (x + 1..bucket.len()).map(move |y| {
-                    let (a, b) = (bucket[x].1, bucket[y].1);
-                    if a < b { (a, b) } else { (b, a) }
-                })
-            })
+            let mut bucket: Vec<u32> = entries[s..e].iter().map(|x| x.1).collect();
+            let window = if bucket.len() <= kind_of(entries[s].0).cap() {
+                bucket.len()
+            } else {
+                bucket.sort_by_key(|&r| (birth_order(&records[r as usize]), r));
+                WINDOW + 1
+            };
+            let mut out = Vec::with_capacity(bucket.len() * window.min(bucket.len()));
+            for x in 0..bucket.len() {
+                for y in x + 1..(x + window).min(bucket.len()) {
+                    let (a, b) = (bucket[x], bucket[y]);
+                    out.push(if a < b { (a, b) } else { (b, a) });
+                }
+            }
+            out
         })
         .collect();
     drop(entries);
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::prepare;
+    use crate::record::{Field, Record};
+
+    fn shared(a: &Record, b: &Record) -> Vec<Kind> {
+        let (ka, kb) = (keys(&prepare(a)), keys(&prepare(b)));
+        ka.iter()
+            .filter(|k| kb.contains(k))
+            .map(|&k| kind_of(k))
+            .collect()
+    }
+
+    #[test]
+    fn father_used_as_surname_shares_a_key() {
+        let a = Record::new("a")
+            .with(Field::GivenName, "Zeinab")
+            .with(Field::FatherName, "Mohammad Abdolghani")
+            .with(Field::NativeName, "زينب بنت محمد عبدالغني");
+        let b = Record::new("b")
+            .with(Field::GivenName, "Zenab")
+            .with(Field::NativeName, "زينب بنت محمد عبدالغني");
+        assert!(
+            shared(&a, &b).contains(&Kind::WordPair),
+            "{:?}",
+            shared(&a, &b)
+        );
+        let c = Record::new("c")
+            .with(Field::GivenName, "Halima")
+            .with(Field::FamilyName, "Mohamad Isa");
+        let d = Record::new("d")
+            .with(Field::FamilyName, "Halima")
+            .with(Field::FatherName, "Mohd.-Isa");
+        assert!(shared(&c, &d).contains(&Kind::WordPair));
+    }
 }

@@ -2,7 +2,7 @@
 //! field, the γ of the Fellegi–Sunter model. Level 0 always means "missing on either side"
 //! (no evidence), level 1 "different"; higher levels agree more.
 
-use crate::features::{NameForm, Prepared, hash};
+use crate::features::{NameForm, Prepared, Token, hash};
 use crate::similarity::{edit_distance, jaro_winkler};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -271,7 +271,7 @@ fn key_tf(f: &NameForm) -> u64 {
     f.key_bag ^ 0x1b87_3593
 }
 
-fn token_similarity(a: &crate::features::Token, b: &crate::features::Token, latin: bool) -> f64 {
+fn token_similarity(a: &Token, b: &Token, latin: bool) -> f64 {
     if a.raw == b.raw {
         return 1.0;
     }
@@ -284,20 +284,36 @@ fn token_similarity(a: &crate::features::Token, b: &crate::features::Token, lati
     }
 }
 
-/// Monge-Elkan similarity of `a` to `b`: how well each word of `a` is found in `b`,
-/// where `b`'s words may also be read two at a time (compounds written as one word).
-fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool) -> f64 {
-    let mut total = 0.0;
-    for ta in &a.tokens {
-        let best = b
-            .tokens
-            .iter()
-            .chain(&b.pairs)
-            .map(|tb| token_similarity(ta, tb, latin))
-            .fold(0.0, f64::max);
-        total += best;
+/// Monge-Elkan similarity in both directions: how well each word of one form is found
+/// in the other, where the other's words may also be read two at a time (compounds written
+/// as one word). The word-by-word similarities are shared by both directions.
+fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool) -> (f64, f64) {
+    const MAX: usize = 8;
+    let (na, nb) = (a.tokens.len().min(MAX), b.tokens.len().min(MAX));
+    let mut best_a = [0.0f64; MAX];
+    let mut best_b = [0.0f64; MAX];
+    for (i, ta) in a.tokens.iter().take(na).enumerate() {
+        for (j, tb) in b.tokens.iter().take(nb).enumerate() {
+            let s = token_similarity(ta, tb, latin);
+            best_a[i] = best_a[i].max(s);
+            best_b[j] = best_b[j].max(s);
+        }
+        for tb in &b.pairs {
+            if best_a[i] < 1.0 {
+                best_a[i] = best_a[i].max(token_similarity(ta, tb, latin));
+            }
+        }
     }
-    total / a.tokens.len() as f64
+    for (j, tb) in b.tokens.iter().take(nb).enumerate() {
+        for ta in &a.pairs {
+            if best_b[j] < 1.0 {
+                best_b[j] = best_b[j].max(token_similarity(tb, ta, latin));
+            }
+        }
+    }
+    let ab = best_a[..na].iter().sum::<f64>() / na as f64;
+    let ba = best_b[..nb].iter().sum::<f64>() / nb as f64;
+    (ab, ba)
 }
 
 /// Level of two name forms and the tf value for the exact and phonetic levels.
@@ -307,11 +323,13 @@ fn form_level(a: &NameForm, b: &NameForm) -> (u8, Option<u64>) {
     if same_script && (a.raw_bag == b.raw_bag || a.joined_raw == b.joined_raw) {
         return (NAME_EXACT, Some(raw_tf(a)));
     }
-    let ab = monge_elkan(a, b, latin);
-    let ba = monge_elkan(b, a, latin);
-    let (lo, hi) = if ab < ba { (ab, ba) } else { (ba, ab) };
     let same_keys = a.key_bag == b.key_bag || a.joined_key == b.joined_key;
-    if same_keys && (!latin || lo >= SAME_WORD) {
+    if same_keys && !latin {
+        return (NAME_PHONETIC, Some(key_tf(a)));
+    }
+    let (ab, ba) = monge_elkan(a, b, latin);
+    let (lo, hi) = if ab < ba { (ab, ba) } else { (ba, ab) };
+    if same_keys && lo >= SAME_WORD {
         return (NAME_PHONETIC, Some(key_tf(a)));
     }
     let level = if lo >= SAME_WORD {
@@ -327,15 +345,28 @@ fn form_level(a: &NameForm, b: &NameForm) -> (u8, Option<u64>) {
 }
 
 fn names(a: &[NameForm], b: &[NameForm]) -> (u8, Option<u64>) {
+    // Cheap checks first: an exact or cross-script phonetic agreement needs no similarity.
     let mut best = (0, None);
+    for fa in a {
+        for fb in b {
+            if fa.latin == fb.latin && (fa.raw_bag == fb.raw_bag || fa.joined_raw == fb.joined_raw)
+            {
+                return (NAME_EXACT, Some(raw_tf(fa)));
+            }
+            if fa.latin != fb.latin && (fa.key_bag == fb.key_bag || fa.joined_key == fb.joined_key)
+            {
+                best = (NAME_PHONETIC, Some(key_tf(fa)));
+            }
+        }
+    }
+    if best.0 == NAME_PHONETIC {
+        return best;
+    }
     for fa in a {
         for fb in b {
             let l = form_level(fa, fb);
             if l.0 > best.0 {
                 best = l;
-                if l.0 == NAME_EXACT {
-                    return best;
-                }
             }
         }
     }
@@ -350,10 +381,16 @@ fn dob(a: &Prepared, b: &Prepared) -> u8 {
         if dx == dy {
             return 6;
         }
-        let sx = format!("{:04}{:02}{:02}", dx.0, dx.1, dx.2);
-        let sy = format!("{:04}{:02}{:02}", dy.0, dy.1, dy.2);
+        let digits = |d: (i32, u32, u32)| {
+            let v = d.0 as u32 * 10_000 + d.1 * 100 + d.2;
+            let mut out = [0u8; 8];
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = (v / 10u32.pow(7 - i as u32) % 10) as u8;
+            }
+            out
+        };
         let swapped = dx.0 == dy.0 && dx.1 == dy.2 && dx.2 == dy.1;
-        if swapped || edit_distance(sx.as_bytes(), sy.as_bytes(), 1) <= 1 {
+        if swapped || edit_distance(&digits(dx), &digits(dy), 1) <= 1 {
             return 5;
         }
     } else if x.overlaps(&y) {

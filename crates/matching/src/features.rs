@@ -25,6 +25,7 @@ pub fn hash(parts: &[&[u8]]) -> u64 {
 pub struct Token {
     pub raw: Box<str>,
     pub key: Box<str>,
+    pub raw_hash: u64,
 }
 
 impl Token {
@@ -32,6 +33,7 @@ impl Token {
         Token {
             raw: raw.into(),
             key: transliterate::key(raw).into(),
+            raw_hash: hash(&[raw.as_bytes()]),
         }
     }
 }

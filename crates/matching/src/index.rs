@@ -99,11 +99,28 @@ impl Index {
     pub fn candidates(&self, record: &Record) -> Vec<Candidate> {
         let p = prepare(record);
         let mut slots: Vec<u32> = Vec::new();
+        let order = block::birth_order(&p);
         for k in block::keys(&p) {
-            if let Some(v) = self.postings.get(&k) {
-                // The bucket would hold the new record too: same cap as in the batch.
-                if v.len() < block::kind_of(k).cap() {
-                    slots.extend_from_slice(v);
+            let Some(v) = self.postings.get(&k) else {
+                continue;
+            };
+            let kind = block::kind_of(k);
+            // The bucket would hold the new record too: same cap as in the batch.
+            if v.len() < kind.cap() {
+                slots.extend_from_slice(v);
+            } else if block::windowed(kind) && order != i32::MAX {
+                // As the batch's window: the members born nearest to the new record.
+                let mut near: Vec<(i32, u32)> = v
+                    .iter()
+                    .filter_map(|&s| {
+                        let (_, q, _) = self.slots[s as usize].as_ref()?;
+                        Some(((block::birth_order(q) - order).abs(), s))
+                    })
+                    .collect();
+                let w = block::WINDOW.min(near.len());
+                if w > 0 {
+                    near.select_nth_unstable(w - 1);
+                    slots.extend(near[..w].iter().map(|x| x.1));
                 }
             }
         }
