@@ -16,6 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--budget" => opts.time_budget = Duration::from_secs_f64(val()?.parse()?),
             "--threads" => opts.threads = val()?.parse()?,
             "--passes" => opts.max_passes = val()?.parse()?,
+            "--pricing-steps" => opts.pricing_steps = val()?.parse()?,
             _ => return Err(format!("unknown argument {a}").into()),
         }
     }
@@ -34,13 +35,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|(a, b)| format!("[{a},{b}]"))
         .collect();
     println!(
-        "{{\"objective\":{},\"greedy\":{},\"assigned\":{},\"model_ms\":{},\"greedy_ms\":{},\"search_ms\":{},\"searches\":[{}]}}",
+        "{{\"objective\":{},\"greedy\":{},\"assigned\":{},\"model_ms\":{},\"greedy_ms\":{},\"search_ms\":{},\"lagrangian_bound\":{:.0},\"pricing_steps\":{:?},\"searches\":[{}]}}",
         s.objective,
         s.greedy_objective,
         s.groups_assigned,
         s.model_ms,
         s.greedy_ms,
         s.search_ms,
+        s.lagrangian_bound,
+        s.pricing_steps,
         searches.join(",")
     );
     Ok(())

@@ -11,8 +11,9 @@
 use crate::improve::Search;
 use crate::model::Model;
 
-/// Gates faster than this are never the binding limit worth a knapsack per hour.
-const MAX_CAP: usize = 4096;
+/// Above this gate rate a household is a small part of an hour, so packing waste is small
+/// and the knapsack (linear in the rate) is not worth its time.
+const MAX_CAP: usize = 128;
 
 /// Per (flight, assembly point): the groups that may take that flight, by ready slot.
 pub(crate) struct Candidates {
@@ -217,61 +218,78 @@ impl Packer {
         self.best[cap]
     }
 
-    /// Drops chosen newcomers (cheapest first) until seats and quotas hold.
+    /// Drops chosen newcomers (cheapest first) until seats and quotas hold. One pass is
+    /// enough: members alone were feasible, so dropping every newcomer of a flight or scheme
+    /// would always restore it.
     fn trim(&mut self, s: &Search<'_>) {
         let m = s.m;
         let items = &self.items;
-        // Newcomers in ascending value, so the first ones dropped cost least.
-        self.chosen
-            .sort_unstable_by_key(|&k| (items[k].member, items[k].value, items[k].g));
-        loop {
-            let mut drop = None;
-            for (idx, &k) in self.chosen.iter().enumerate() {
-                let it = items[k];
-                if it.member {
-                    break;
-                }
-                let f = it.flight as usize;
-                // Seats on f after the repack: free now + members of this bin leaving f − newcomers on f.
-                let mut free = s.st.seats_free[f];
-                for (k2, x) in items.iter().enumerate() {
-                    if x.flight as usize == f {
-                        let in_chosen = self.chosen.contains(&k2);
-                        if x.member && !in_chosen {
-                            free += i64::from(m.seats[x.g as usize]);
-                        } else if !x.member && in_chosen {
-                            free -= i64::from(m.seats[x.g as usize]);
-                        }
-                    }
-                }
-                let sc = m.scheme[it.g as usize] as usize;
-                let (mut groups, mut persons) =
-                    (s.st.quota_groups_used[sc], s.st.quota_persons_used[sc]);
-                for (k2, x) in items.iter().enumerate() {
-                    if m.scheme[x.g as usize] as usize == sc {
-                        let in_chosen = self.chosen.contains(&k2);
-                        if x.member && !in_chosen {
-                            groups -= 1;
-                            persons -= u64::from(x.persons);
-                        } else if !x.member && in_chosen {
-                            groups += 1;
-                            persons += u64::from(x.persons);
-                        }
-                    }
-                }
-                let quota_ok = m.quota_groups[sc].is_none_or(|q| groups <= q)
-                    && m.quota_persons[sc].is_none_or(|q| persons <= q);
-                if free < 0 || !quota_ok {
-                    drop = Some(idx);
-                    break;
-                }
-            }
-            match drop {
-                Some(idx) => {
-                    self.chosen.remove(idx);
-                }
-                None => break,
+        let mut in_chosen = vec![false; items.len()];
+        for &k in &self.chosen {
+            in_chosen[k] = true;
+        }
+        // Seats left per flight and quota use per scheme after the repack, for those touched.
+        let mut seats: Vec<(u32, i64)> = Vec::new();
+        let mut quota: Vec<(u32, u32, u64)> = Vec::new();
+        let seat_entry = |seats: &mut Vec<(u32, i64)>, f: u32| -> usize {
+            seats.iter().position(|x| x.0 == f).unwrap_or_else(|| {
+                seats.push((f, s.st.seats_free[f as usize]));
+                seats.len() - 1
+            })
+        };
+        let quota_entry = |quota: &mut Vec<(u32, u32, u64)>, sc: u32| -> usize {
+            quota.iter().position(|x| x.0 == sc).unwrap_or_else(|| {
+                quota.push((
+                    sc,
+                    s.st.quota_groups_used[sc as usize],
+                    s.st.quota_persons_used[sc as usize],
+                ));
+                quota.len() - 1
+            })
+        };
+        for (k, x) in items.iter().enumerate() {
+            let sign: i64 = match (x.member, in_chosen[k]) {
+                (true, false) => 1,
+                (false, true) => -1,
+                _ => continue,
+            };
+            let i = seat_entry(&mut seats, x.flight);
+            seats[i].1 += sign * i64::from(m.seats[x.g as usize]);
+            let q = quota_entry(&mut quota, m.scheme[x.g as usize]);
+            if sign > 0 {
+                quota[q].1 -= 1;
+                quota[q].2 -= u64::from(x.persons);
+            } else {
+                quota[q].1 += 1;
+                quota[q].2 += u64::from(x.persons);
             }
         }
+        self.chosen
+            .sort_unstable_by_key(|&k| (items[k].member, items[k].value, items[k].g));
+        self.chosen.retain(|&k| {
+            let x = items[k];
+            if x.member {
+                return true;
+            }
+            let i = seats
+                .iter()
+                .position(|e| e.0 == x.flight)
+                .expect("touched flight");
+            let sc = m.scheme[x.g as usize];
+            let q = quota
+                .iter()
+                .position(|e| e.0 == sc)
+                .expect("touched scheme");
+            let over_quota = m.quota_groups[sc as usize].is_some_and(|lim| quota[q].1 > lim)
+                || m.quota_persons[sc as usize].is_some_and(|lim| quota[q].2 > lim);
+            if seats[i].1 < 0 || over_quota {
+                seats[i].1 += i64::from(m.seats[x.g as usize]);
+                quota[q].1 -= 1;
+                quota[q].2 -= u64::from(x.persons);
+                false
+            } else {
+                true
+            }
+        });
     }
 }

@@ -13,8 +13,12 @@
 
 use std::time::Instant;
 
+use crate::lagrange::Prices;
 use crate::model::Model;
 use crate::state::{NONE, State};
+
+/// Options per household for which room-making is planned, in falling value.
+const PLANNED_OPTIONS: usize = 12;
 
 #[derive(Debug, Clone, Copy)]
 enum Action {
@@ -92,6 +96,47 @@ impl<'m> Search<'m> {
                 self.insert_direct(g);
             }
         }
+    }
+
+    /// Construction guided by Lagrangian prices: households in `order`, each on the
+    /// feasible (flight, hour) with the highest reduced profit, if positive; the rest are
+    /// then placed by plain value wherever room is left.
+    pub fn construct_priced(&mut self, order: &[usize], pr: &Prices) {
+        let m = self.m;
+        for &g in order {
+            if self.st.is_assigned(g) || !self.st.quota_allows(m, g) {
+                continue;
+            }
+            let s = m.scheme[g] as usize;
+            let p = i64::from(m.persons[g]);
+            let pf = p as f64;
+            let fixed = pr.quota_groups[s] + pr.quota_persons[s] * pf;
+            let mut best: Option<(f64, u32, u32)> = None;
+            for o in m.options(g) {
+                let f = o.flight as usize;
+                let v = m.value(g, f);
+                if v == 0 || v as f64 <= best.map_or(0.0, |b| b.0) {
+                    break;
+                }
+                if self.st.seats_free[f] < i64::from(m.seats[g]) {
+                    continue;
+                }
+                let base = v as f64 - pr.seat[f] * f64::from(m.seats[g]) - fixed;
+                for t in o.lo..=o.hi {
+                    if self.st.slack(m, g, t) < p {
+                        continue;
+                    }
+                    let rc = base - pr.gate[m.bin(g, t)] * pf;
+                    if rc > best.map_or(0.0, |b| b.0) {
+                        best = Some((rc, o.flight, t));
+                    }
+                }
+            }
+            if let Some((_, f, t)) = best {
+                self.st.assign(m, g, f, t);
+            }
+        }
+        self.construct(order);
     }
 
     /// Another slot for assigned `h` (same flight) with room, ignoring slot `avoid`;
@@ -281,6 +326,7 @@ impl<'m> Search<'m> {
         }
         let p = i64::from(m.persons[g]);
         let mut best: Option<(i64, u32, u32)> = None; // (gain, flight, slot)
+        let mut planned = 0;
         for o in opts {
             let f = o.flight as usize;
             let v = m.value(g, f);
@@ -294,6 +340,12 @@ impl<'m> Search<'m> {
             {
                 best = Some((v - v_cur, o.flight, t));
                 self.best_actions.clear();
+                break;
+            }
+            // Making room is the costly part; the best gains sit in the first few options
+            // (value falls with each), so only that many are planned for.
+            planned += 1;
+            if planned > PLANNED_OPTIONS {
                 break;
             }
             self.actions.clear();

@@ -14,6 +14,7 @@ mod error;
 mod format;
 mod greedy;
 mod improve;
+mod lagrange;
 mod model;
 mod score;
 mod solve;

@@ -41,6 +41,9 @@ pub(crate) struct Model {
     /// Lead window of each flight in model slot indices (empty when lo > hi).
     pub flight_lo: Vec<i64>,
     pub flight_hi: Vec<i64>,
+    /// Per scheme: the flights accepting it, by (departure, index); lead windows open and
+    /// close in that order too.
+    pub scheme_flights: Vec<Vec<u32>>,
     opt_start: Vec<u32>,
     opts: Vec<Opt>,
 }
@@ -183,6 +186,7 @@ impl Model {
             ready_slot: Vec::with_capacity(n),
             flight_lo: window.iter().map(|w| w.0 - base_hour).collect(),
             flight_hi: window.iter().map(|w| w.1 - base_hour).collect(),
+            scheme_flights: Vec::new(),
             opt_start: Vec::with_capacity(n + 1),
             opts: Vec::new(),
         };
@@ -276,6 +280,7 @@ impl Model {
             }
         }
         m.opt_start.push(m.opts.len() as u32);
+        m.scheme_flights = accepts;
         if m.opts.len() > u32::MAX as usize / 2 {
             return Err(bad("too many usable (group, flight) pairs"));
         }

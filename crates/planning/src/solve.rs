@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::binpack::{Candidates, Packer};
 use crate::improve::Search;
+use crate::lagrange::{StepRule, priority_order, subgradient};
 use crate::model::Model;
 use crate::state::{NONE, State};
 use crate::{Assignment, Error, Plan, Problem, greedy::greedy_state};
@@ -14,8 +15,10 @@ use crate::{Assignment, Error, Plan, Problem, greedy::greedy_state};
 pub struct SolveOptions {
     /// Wall-time cap for the whole solve, a safety net: default runs finish well inside it.
     pub time_budget: Duration,
-    /// Maximum local-search passes over all households per search.
+    /// Maximum rounds of local search (gate-hour repacking + household moves) per search.
     pub max_passes: usize,
+    /// Subgradient steps for the Lagrangian prices (each is about one pass over households).
+    pub pricing_steps: usize,
     /// Worker threads (each runs its own deterministic search; the best plan wins).
     pub threads: usize,
 }
@@ -25,6 +28,7 @@ impl Default for SolveOptions {
         SolveOptions {
             time_budget: Duration::from_secs(25),
             max_passes: 50,
+            pricing_steps: 600,
             threads: 2,
         }
     }
@@ -38,8 +42,13 @@ pub struct Stats {
     pub groups_assigned: usize,
     pub model_ms: u128,
     pub greedy_ms: u128,
+    /// Pricing, construction and local search (the two searches run side by side).
     pub search_ms: u128,
-    /// Objective of each search (construction → after local search), in worker order.
+    /// Upper bound from the best Lagrangian prices found (any plan scores at most this).
+    pub lagrangian_bound: f64,
+    /// Subgradient steps each search took (fewer than asked when the budget ran short).
+    pub pricing_steps: Vec<usize>,
+    /// Objective of each search (priced construction → after local search), in worker order.
     pub searches: Vec<(i64, i64)>,
 }
 
@@ -68,24 +77,30 @@ pub fn greedy(problem: &Problem) -> Result<Plan, Error> {
     Ok(to_plan(&m, &greedy_state(&m)))
 }
 
-/// One search strategy: a construction order and slot rule, then local search.
-#[derive(Clone, Copy)]
-enum Strategy {
-    /// Start from the greedy plan itself (so the search can only improve on it).
-    FromGreedy,
-    /// Fresh construction by value per gate person, best-fit slots.
-    ByValue,
+struct SearchResult {
+    state: State,
+    /// Objective of the priced construction, before local search.
+    constructed: i64,
+    bound: f64,
+    pricing_steps: usize,
 }
 
+/// One search: Lagrangian prices with its own step rule, a priced construction, then
+/// local search. The two searches differ in step rule, which is what diversifies them.
 fn run(
     m: &Model,
     cands: &Candidates,
     greedy: &State,
-    strategy: Strategy,
+    rule: StepRule,
     opts: &SolveOptions,
-    deadline: Instant,
-) -> (State, i64) {
-    // Households most worth placing first: value per person on their best option, then size.
+    start_time: Instant,
+) -> SearchResult {
+    // Pricing may use up to 45 % of the budget, so local search always gets its share.
+    let deadline = start_time + opts.time_budget;
+    let pricing_deadline = start_time + opts.time_budget.mul_f64(0.45);
+    let (prices, bound, steps) = subgradient(m, greedy.objective, rule, pricing_deadline);
+    // Local search visits households most worth placing first: value per person on their
+    // best option, then size.
     let mut order: Vec<usize> = (0..m.n_groups()).collect();
     let best_rate = |g: usize| {
         m.options(g)
@@ -100,19 +115,11 @@ fn run(
             g,
         )
     });
-    let (mut search, start) = match strategy {
-        Strategy::FromGreedy => (
-            Search::new(m, greedy.clone(), Some(deadline)),
-            greedy.objective,
-        ),
-        Strategy::ByValue => {
-            let mut s = Search::new(m, State::new(m), Some(deadline));
-            s.construct(&order);
-            let o = s.st.objective;
-            (s, o)
-        }
-    };
-    // Alternate exact gate-hour repacking with household moves until neither gains.
+    let mut search = Search::new(m, State::new(m), Some(deadline));
+    search.construct_priced(&priority_order(m, &prices), &prices);
+    let start = search.st.objective;
+    // Alternate exact gate-hour repacking with household moves; the first rounds gain
+    // most, so stop once a round adds under 0.05 %.
     let mut packer = Packer::default();
     for _ in 0..opts.max_passes {
         let mut gained = 0;
@@ -125,30 +132,47 @@ fn run(
             }
         }
         gained += search.pass(&order);
-        if gained == 0 || search.out_of_time() {
+        if gained <= search.st.objective / 2_000 || search.out_of_time() {
             break;
         }
     }
-    (search.st, start)
+    SearchResult {
+        state: search.st,
+        constructed: start,
+        bound,
+        pricing_steps: steps,
+    }
 }
 
 /// Plans `problem`: never worse than the greedy baseline, every rule kept.
 pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> {
     let t0 = Instant::now();
-    let deadline = t0 + opts.time_budget;
     let m = Model::build(problem)?;
     let t1 = Instant::now();
     let greedy = greedy_state(&m);
     let cands = Candidates::new(&m);
     let t2 = Instant::now();
-    let strategies = [Strategy::FromGreedy, Strategy::ByValue];
-    let results: Vec<(State, i64)> = if opts.threads >= 2 {
+    let rules = [
+        StepRule {
+            iterations: opts.pricing_steps,
+            theta: 2.0,
+            patience: 10,
+            target_factor: 1.0,
+        },
+        StepRule {
+            iterations: opts.pricing_steps,
+            theta: 1.0,
+            patience: 10,
+            target_factor: 1.02,
+        },
+    ];
+    let results: Vec<SearchResult> = if opts.threads >= 2 {
         std::thread::scope(|s| {
-            let handles: Vec<_> = strategies
+            let handles: Vec<_> = rules
                 .iter()
-                .map(|&k| {
+                .map(|&rule| {
                     let (m, greedy, cands) = (&m, &greedy, &cands);
-                    s.spawn(move || run(m, cands, greedy, k, opts, deadline))
+                    s.spawn(move || run(m, cands, greedy, rule, opts, t0))
                 })
                 .collect();
             handles
@@ -157,9 +181,9 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
                 .collect()
         })
     } else {
-        strategies
+        rules
             .iter()
-            .map(|&k| run(&m, &cands, &greedy, k, opts, deadline))
+            .map(|&rule| run(&m, &cands, &greedy, rule, opts, t0))
             .collect()
     };
     let t3 = Instant::now();
@@ -168,17 +192,22 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
         model_ms: (t1 - t0).as_millis(),
         greedy_ms: (t2 - t1).as_millis(),
         search_ms: (t3 - t2).as_millis(),
+        lagrangian_bound: results
+            .iter()
+            .map(|r| r.bound)
+            .fold(f64::INFINITY, f64::min),
+        pricing_steps: results.iter().map(|r| r.pricing_steps).collect(),
         searches: results
             .iter()
-            .map(|(s, start)| (*start, s.objective))
+            .map(|r| (r.constructed, r.state.objective))
             .collect(),
         ..Stats::default()
     };
     // First best wins ties, so the choice is deterministic; greedy is the floor.
     let mut best = &greedy;
-    for (s, _) in &results {
-        if s.objective > best.objective {
-            best = s;
+    for r in &results {
+        if r.state.objective > best.objective {
+            best = &r.state;
         }
     }
     stats.objective = best.objective;
