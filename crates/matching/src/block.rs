@@ -115,6 +115,21 @@ fn form_keys(
     }
 }
 
+/// Keys of a number with one character deleted at each position: two numbers one typo
+/// apart (a changed, dropped or doubled digit) share one of them.
+fn deletions(kind: Kind, tag: &[u8], v: &[u8], out: &mut Vec<u64>) {
+    if v.len() < 6 || v.len() > 20 {
+        return;
+    }
+    let mut buf = Vec::with_capacity(v.len());
+    for i in 0..v.len() {
+        buf.clear();
+        buf.extend_from_slice(&v[..i]);
+        buf.extend_from_slice(&v[i + 1..]);
+        out.push(make(kind, &[tag, b"-1", &buf]));
+    }
+}
+
 /// All blocking keys of a record, deduplicated.
 pub fn keys(p: &Prepared) -> Vec<u64> {
     let mut out = Vec::with_capacity(48);
@@ -126,6 +141,7 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
     ] {
         if let Some(v) = v {
             out.push(make(Kind::Identifier, &[tag, v.as_bytes()]));
+            deletions(Kind::Identifier, tag, v.as_bytes(), &mut out);
         }
     }
     // Birth years widened by four months, so that 30 December 1996 meets "1997".
@@ -160,6 +176,8 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
         form_keys(f, &years, &father_first, p.province.as_deref(), &mut out);
     }
     if let Some(d) = p.dob.and_then(|d| d.exact) {
+        let digits = format!("{:04}{:02}{:02}", d.0, d.1, d.2);
+        deletions(Kind::Date, b"dob", digits.as_bytes(), &mut out);
         out.push(make(
             Kind::Date,
             &[&d.0.to_le_bytes(), &[d.1 as u8, d.2 as u8]],
@@ -167,6 +185,15 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
     }
     if let (Some(pc), Some(sn)) = (&p.postcode, &p.street_number) {
         out.push(make(Kind::Address, &[pc.as_bytes(), sn.as_bytes()]));
+    }
+    if let Some(a1) = &p.address_1 {
+        out.push(make(Kind::Address, &[b"a1", a1.as_bytes()]));
+        if let (Some(sn), Some(first)) = (&p.street_number, a1.split(' ').next()) {
+            out.push(make(
+                Kind::Address,
+                &[b"sn", sn.as_bytes(), first.as_bytes()],
+            ));
+        }
     }
     if let Some(pc) = &p.postcode {
         for f in &p.names {
@@ -182,10 +209,26 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
 
 /// Candidate pairs (i < j) of a whole data set, sorted and unique.
 pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
+    // One kind of key at a time: the key table of all kinds at once would outweigh the pairs.
+    let mut pairs = Vec::new();
+    for kind in 1..=8u8 {
+        pairs.extend(pairs_of_kind(records, kind));
+        pairs.par_sort_unstable();
+        pairs.dedup();
+    }
+    pairs
+}
+
+fn pairs_of_kind(records: &[Prepared], kind: u8) -> Vec<(u32, u32)> {
     let mut entries: Vec<(u64, u32)> = records
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(i, p)| keys(p).into_iter().map(move |k| (k, i as u32)))
+        .flat_map_iter(|(i, p)| {
+            keys(p)
+                .into_iter()
+                .filter(move |k| (k >> 56) as u8 == kind)
+                .map(move |k| (k, i as u32))
+        })
         .collect();
     entries.par_sort_unstable();
     // Bucket boundaries, then all pairs inside each bucket that is small enough, and

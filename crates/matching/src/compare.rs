@@ -272,7 +272,7 @@ fn key_tf(f: &NameForm) -> u64 {
 }
 
 fn token_similarity(a: &Token, b: &Token, latin: bool) -> f64 {
-    if a.raw == b.raw {
+    if a.raw_hash == b.raw_hash {
         return 1.0;
     }
     let k = jaro_winkler(a.key.as_bytes(), b.key.as_bytes());
@@ -364,6 +364,11 @@ fn names(a: &[NameForm], b: &[NameForm]) -> (u8, Option<u64>) {
     }
     for fa in a {
         for fb in b {
+            // Past "fuzzy", only equal keys could still raise the level.
+            let keys_equal = fa.key_bag == fb.key_bag || fa.joined_key == fb.joined_key;
+            if best.0 >= 4 && !keys_equal {
+                continue;
+            }
             let l = form_level(fa, fb);
             if l.0 > best.0 {
                 best = l;

@@ -135,34 +135,45 @@ impl Field {
 }
 
 /// One row to be matched: an identifier and the values of the fields it has.
+///
+/// Values live in one string with an end offset per field: a million records must fit in
+/// memory beside everything derived from them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Record {
     pub id: String,
-    values: [Option<String>; 20],
+    text: String,
+    /// End of each field's value in `text`; a field's value starts where the previous ends.
+    ends: [u32; 20],
 }
 
 impl Record {
     pub fn new(id: impl Into<String>) -> Record {
         Record {
             id: id.into(),
-            values: Default::default(),
+            text: String::new(),
+            ends: [0; 20],
         }
     }
 
-    /// Set a field; blank values are stored as missing.
+    /// Set a field; blank values are stored as missing. Setting a field twice (two columns
+    /// mapped onto one field, e.g. address lines) keeps both values, space-separated.
     pub fn set(&mut self, field: Field, value: &str) {
         let v = value.trim();
-        let slot = &mut self.values[field.index()];
         if v.is_empty() {
             return;
         }
-        match slot {
-            // Two columns mapped onto one field (e.g. address lines) are kept together.
-            Some(existing) => {
-                existing.push(' ');
-                existing.push_str(v);
-            }
-            None => *slot = Some(v.to_string()),
+        let i = field.index();
+        let (start, end) = self.span(i);
+        let mut joined = String::with_capacity(end - start + v.len() + 1);
+        joined.push_str(&self.text[start..end]);
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(v);
+        let grow = (joined.len() - (end - start)) as u32;
+        self.text.replace_range(start..end, &joined);
+        for e in &mut self.ends[i..] {
+            *e += grow;
         }
     }
 
@@ -171,8 +182,14 @@ impl Record {
         self
     }
 
+    fn span(&self, i: usize) -> (usize, usize) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        (start, self.ends[i] as usize)
+    }
+
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.values[field.index()].as_deref()
+        let (start, end) = self.span(field.index());
+        (end > start).then(|| &self.text[start..end])
     }
 }
 
@@ -214,6 +231,21 @@ impl ColumnMapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_keeps_each_field_apart() {
+        let r = Record::new("1")
+            .with(Field::FamilyName, "Karimi")
+            .with(Field::GivenName, " Nadia ")
+            .with(Field::Address1, "Street 1")
+            .with(Field::Address1, "Block 2")
+            .with(Field::Phone, "   ");
+        assert_eq!(r.get(Field::GivenName), Some("Nadia"));
+        assert_eq!(r.get(Field::FamilyName), Some("Karimi"));
+        assert_eq!(r.get(Field::Address1), Some("Street 1 Block 2"));
+        assert_eq!(r.get(Field::Phone), None);
+        assert_eq!(r.get(Field::Employer), None);
+    }
 
     #[test]
     fn recognises_benchmark_columns() {
