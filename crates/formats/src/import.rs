@@ -43,6 +43,12 @@ pub enum ImportError {
     /// The XLSX workbook could not be read.
     #[error("XLSX workbook could not be read: {0}")]
     Xlsx(String),
+    /// A sheet has a value beyond the widest column read.
+    #[error("XLSX sheet has values beyond column {max}")]
+    TooManyColumns {
+        /// Columns read at most.
+        max: u32,
+    },
     /// The workbook has no worksheet.
     #[error("XLSX workbook has no worksheet")]
     NoSheet,
@@ -249,27 +255,47 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// Widest sheet read: columns beyond this are refused, not silently cut.
+pub const MAX_XLSX_COLUMNS: u32 = 1024;
+
 /// Reads the first worksheet of an XLSX workbook held in memory.
+///
+/// Cells are read one by one into sparse rows, so a sheet with a stray cell
+/// far out (`XFD1048576`) costs memory for the cells it has, not for the
+/// rectangle they span.
 pub fn read_xlsx(bytes: Vec<u8>) -> Result<Table, ImportError> {
-    let mut workbook =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| ImportError::Xlsx(e.to_string()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or(ImportError::NoSheet)?
-        .map_err(|e| ImportError::Xlsx(e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            // Keep columns in their sheet positions when the data starts right of A.
-            let mut out = vec![String::new(); first_col];
-            out.extend(cells.iter().map(cell_text));
-            RawRow {
-                line: first_row + i as u64 + 1,
-                cells: out,
-            }
+    let xlsx_error = |e: calamine::XlsxError| ImportError::Xlsx(e.to_string());
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let name = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(ImportError::NoSheet)?;
+    let mut reader = workbook.worksheet_cells_reader(&name).map_err(xlsx_error)?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
+        let (row, col) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if col >= MAX_XLSX_COLUMNS {
+            return Err(ImportError::TooManyColumns {
+                max: MAX_XLSX_COLUMNS,
+            });
+        }
+        let cells = rows.entry(row).or_default();
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, String::new());
+        }
+        cells[col] = text;
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(row, cells)| RawRow {
+            line: u64::from(row) + 1,
+            cells,
         })
         .collect();
     table_from(rows)
@@ -1237,6 +1263,10 @@ mod tests {
 
     /// A minimal XLSX workbook, written here for the tests.
     fn xlsx(rows: &[Vec<Cell>]) -> Vec<u8> {
+        xlsx_sheet(&sheet_xml(rows))
+    }
+
+    fn sheet_xml(rows: &[Vec<Cell>]) -> String {
         let mut sheet = String::from(
             r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
         );
@@ -1253,6 +1283,11 @@ mod tests {
             sheet += "</row>";
         }
         sheet += "</sheetData></worksheet>";
+        sheet
+    }
+
+    fn xlsx_sheet(sheet: &str) -> Vec<u8> {
+        let sheet = sheet.to_string();
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
         let parts = [
             (
@@ -1315,6 +1350,61 @@ mod tests {
             read_xlsx(b"PK\x03\x04garbage".to_vec()),
             Err(ImportError::Xlsx(_))
         ));
+    }
+
+    /// Found by hand after fuzzing: two cells far apart made the dense range
+    /// reader allocate the whole rectangle (512 GiB) and abort.
+    #[test]
+    fn far_apart_cells_cost_no_more_than_the_cells() {
+        let cell =
+            |at: &str, v: &str| format!(r#"<c r="{at}" t="inlineStr"><is><t>{v}</t></is></c>"#);
+        let wrap = |rows: String| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+            )
+        };
+        let far_row = wrap(format!(
+            r#"<row r="1">{}{}</row><row r="1048576">{}</row>"#,
+            cell("A1", "Name"),
+            cell("B1", "DOB"),
+            cell("A1048576", "Ahmad")
+        ));
+        let t = read_xlsx(xlsx_sheet(&far_row)).unwrap();
+        assert_eq!(t.header, strings(&["Name", "DOB"]));
+        assert_eq!(
+            t.rows,
+            [RawRow {
+                line: 1_048_576,
+                cells: strings(&["Ahmad"])
+            }]
+        );
+        let far_column = wrap(format!(
+            r#"<row r="1">{}</row><row r="1048576">{}</row>"#,
+            cell("A1", "Name"),
+            cell("XFD1048576", "x")
+        ));
+        assert!(matches!(
+            read_xlsx(xlsx_sheet(&far_column)),
+            Err(ImportError::TooManyColumns {
+                max: MAX_XLSX_COLUMNS
+            })
+        ));
+        // Data starting right of column A keeps its sheet positions.
+        let shifted = wrap(format!(
+            r#"<row r="3">{}{}</row><row r="4">{}</row>"#,
+            cell("C3", "Name"),
+            cell("D3", "DOB"),
+            cell("C4", "Ahmad")
+        ));
+        let t = read_xlsx(xlsx_sheet(&shifted)).unwrap();
+        assert_eq!(t.header, strings(&["", "", "Name", "DOB"]));
+        assert_eq!(
+            t.rows[0],
+            RawRow {
+                line: 4,
+                cells: strings(&["", "", "Ahmad"])
+            }
+        );
     }
 
     fn header() -> Vec<String> {

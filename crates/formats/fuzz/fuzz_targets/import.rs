@@ -1,0 +1,29 @@
+//! Any bytes handed to the importer (CSV in any encoding, or XLSX): no panic,
+//! every row accepted or rejected, rejected rows writable.
+#![no_main]
+
+use chrono::NaiveDate;
+use formats::import::{
+    ValidationOptions, group_households, map_columns, read_table, validate_table, write_rejected,
+};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(table) = read_table(data.to_vec()) else {
+        return;
+    };
+    let Ok(mapping) = map_columns(&table.header, &[]) else {
+        return;
+    };
+    let today = NaiveDate::from_ymd_opt(2026, 11, 29).expect("valid date");
+    let validated = validate_table(&table, &mapping, &ValidationOptions::afghan(today));
+    assert_eq!(
+        validated.accepted.len() + validated.rejected.len(),
+        table.rows.len()
+    );
+    let households = group_households(&validated, &mapping);
+    let members: usize = households.iter().map(|h| h.members.len()).sum();
+    assert_eq!(members, validated.accepted.len());
+    let mut out = Vec::new();
+    write_rejected(&mut out, &table.header, &validated.rejected).expect("write to memory");
+});
