@@ -264,6 +264,14 @@ pub const MAX_XLSX_COLUMNS: u32 = 1024;
 /// far out (`XFD1048576`) costs memory for the cells it has, not for the
 /// rectangle they span.
 pub fn read_xlsx(bytes: Vec<u8>) -> Result<Table, ImportError> {
+    // calamine 0.32 panics on some malformed sheets (arithmetic overflow on a
+    // cell reference with very long column letters, found by fuzzing): a bad
+    // file is an error here, not a crash. Needs the default panic=unwind.
+    std::panic::catch_unwind(move || read_xlsx_cells(bytes))
+        .unwrap_or_else(|_| Err(ImportError::Xlsx("malformed worksheet".to_string())))
+}
+
+fn read_xlsx_cells(bytes: Vec<u8>) -> Result<Table, ImportError> {
     let xlsx_error = |e: calamine::XlsxError| ImportError::Xlsx(e.to_string());
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let name = workbook
@@ -1350,6 +1358,21 @@ mod tests {
             read_xlsx(b"PK\x03\x04garbage".to_vec()),
             Err(ImportError::Xlsx(_))
         ));
+    }
+
+    /// Found by the import_xlsx fuzzer: calamine overflows (and, with
+    /// overflow checks, panics) on a reference with very long column letters.
+    #[test]
+    fn malformed_cell_reference_is_an_error_not_a_crash() {
+        let sheet = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{}A1:B2"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c></row><row r="2"><c r="{}2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#,
+            "M".repeat(60),
+            "Z".repeat(60)
+        );
+        match read_xlsx(xlsx_sheet(&sheet)) {
+            Err(ImportError::Xlsx(_) | ImportError::TooManyColumns { .. }) => {}
+            other => panic!("expected an error, got {other:?}"),
+        }
     }
 
     /// Found by hand after fuzzing: two cells far apart made the dense range

@@ -8,7 +8,16 @@ use formats::import::{
 };
 use libfuzzer_sys::fuzz_target;
 
+/// libfuzzer-sys aborts in its panic hook, before `read_xlsx` can turn a
+/// calamine panic into an error; a panic that escapes the importer still
+/// aborts in libfuzzer-sys's own `catch_unwind`.
+fn let_the_importer_catch_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| std::panic::set_hook(Box::new(|info| eprintln!("{info}"))));
+}
+
 fuzz_target!(|data: &[u8]| {
+    let_the_importer_catch_panics();
     let Ok(table) = read_table(data.to_vec()) else {
         return;
     };
