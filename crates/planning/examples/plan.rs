@@ -35,14 +35,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|(a, b)| format!("[{a},{b}]"))
         .collect();
     println!(
-        "{{\"objective\":{},\"greedy\":{},\"assigned\":{},\"model_ms\":{},\"greedy_ms\":{},\"search_ms\":{},\"lagrangian_bound\":{:.0},\"pricing_steps\":{:?},\"searches\":[{}]}}",
+        "{{\"objective\":{},\"greedy\":{},\"assigned\":{},\"model_ms\":{},\"greedy_ms\":{},\"search_ms\":{},\"lagrangian_bound\":{},\"pricing_steps\":{:?},\"searches\":[{}]}}",
         s.objective,
         s.greedy_objective,
         s.groups_assigned,
         s.model_ms,
         s.greedy_ms,
         s.search_ms,
-        s.lagrangian_bound,
+        s.lagrangian_bound
+            .map_or("null".to_string(), |b| format!("{b:.0}")),
         s.pricing_steps,
         searches.join(",")
     );

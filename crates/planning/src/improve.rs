@@ -102,6 +102,15 @@ impl<'m> Search<'m> {
     /// feasible (flight, hour) with the highest reduced profit, if positive; the rest are
     /// then placed by plain value wherever room is left.
     pub fn construct_priced(&mut self, order: &[usize], pr: &Prices) {
+        // Prices are estimates: a second pass at half price places households the first
+        // pass found just too dear, before plain value fills what is left.
+        for scale in [1.0, 0.5] {
+            self.place_priced(order, pr, scale);
+        }
+        self.construct(order);
+    }
+
+    fn place_priced(&mut self, order: &[usize], pr: &Prices, scale: f64) {
         let m = self.m;
         for &g in order {
             if self.st.is_assigned(g) || !self.st.quota_allows(m, g) {
@@ -110,7 +119,7 @@ impl<'m> Search<'m> {
             let s = m.scheme[g] as usize;
             let p = i64::from(m.persons[g]);
             let pf = p as f64;
-            let fixed = pr.quota_groups[s] + pr.quota_persons[s] * pf;
+            let fixed = (pr.quota_groups[s] + pr.quota_persons[s] * pf) * scale;
             let mut best: Option<(f64, u32, u32)> = None;
             for o in m.options(g) {
                 let f = o.flight as usize;
@@ -121,12 +130,12 @@ impl<'m> Search<'m> {
                 if self.st.seats_free[f] < i64::from(m.seats[g]) {
                     continue;
                 }
-                let base = v as f64 - pr.seat[f] * f64::from(m.seats[g]) - fixed;
+                let base = v as f64 - pr.seat[f] * scale * f64::from(m.seats[g]) - fixed;
                 for t in o.lo..=o.hi {
                     if self.st.slack(m, g, t) < p {
                         continue;
                     }
-                    let rc = base - pr.gate[m.bin(g, t)] * pf;
+                    let rc = base - pr.gate[m.bin(g, t)] * scale * pf;
                     if rc > best.map_or(0.0, |b| b.0) {
                         best = Some((rc, o.flight, t));
                     }
@@ -136,7 +145,6 @@ impl<'m> Search<'m> {
                 self.st.assign(m, g, f, t);
             }
         }
-        self.construct(order);
     }
 
     /// Another slot for assigned `h` (same flight) with room, ignoring slot `avoid`;

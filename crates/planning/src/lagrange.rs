@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::model::Model;
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Prices {
     pub seat: Vec<f64>,
     /// Per bin `Model::bin` index.
@@ -120,6 +120,18 @@ impl Usage {
         }
     }
 
+    fn add(&mut self, o: &Usage) {
+        self.profit += o.profit;
+        for (a, b) in [
+            (&mut self.seat, &o.seat),
+            (&mut self.gate, &o.gate),
+            (&mut self.quota_groups, &o.quota_groups),
+            (&mut self.quota_persons, &o.quota_persons),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+    }
+
     fn take(&mut self, m: &Model, g: usize, f: u32, t: u32, rc: f64) {
         let p = f64::from(m.persons[g]);
         self.profit += rc;
@@ -140,15 +152,19 @@ struct Chooser {
     /// Households grouped by class (then by suffix start), so every table is read in order.
     members: Vec<Member>,
     /// Per class: its members' range, (scheme, assembly point, weight, persons, seats),
-    /// the (assembly point, scheme) table it reads, the smallest suffix start of its
-    /// members, and its offset into `suf`.
+    /// the (assembly point, scheme) table it reads and the smallest suffix start of its
+    /// members.
     classes: Vec<Class>,
     /// Per (assembly point, scheme) pair: per position of the scheme's flight list,
     /// (hours saved, seat price, cheapest full-window gate price, its slot), refreshed per step.
     pairs: Vec<(u32, u32)>,
     pair_rows: Vec<Vec<(f64, f64, f64, u32)>>,
-    /// Suffix maxima (reduced profit before quota terms, flight).
-    suf: Vec<(f64, u32)>,
+    /// Where the classes split into two halves of about equal households: the halves are
+    /// priced separately (in parallel when there are threads) and always added in the same
+    /// order, so results do not depend on the number of threads.
+    split: usize,
+    /// Usage of the second half, merged into the first.
+    second: Option<Usage>,
 }
 
 #[derive(Clone, Copy)]
@@ -166,15 +182,15 @@ struct Class {
     seats: f64,
     pair: usize,
     min_suffix: usize,
-    offset: usize,
 }
 
 impl Chooser {
-    fn new(m: &Model) -> Chooser {
+    /// Over every `stride`-th household (all of them with stride 1).
+    fn new(m: &Model, stride: usize) -> Chooser {
         let mut index = std::collections::HashMap::new();
         let mut keys = Vec::new();
-        let mut members: Vec<(u32, Member)> = Vec::with_capacity(m.n_groups());
-        for g in 0..m.n_groups() {
+        let mut members: Vec<(u32, Member)> = Vec::with_capacity(m.n_groups() / stride + 1);
+        for g in (0..m.n_groups()).step_by(stride) {
             let key = (m.scheme[g], m.ap[g], m.weight[g], m.persons[g], m.seats[g]);
             let id = *index.entry(key).or_insert_with(|| {
                 keys.push(key);
@@ -197,7 +213,6 @@ impl Chooser {
         let mut pair_index = std::collections::HashMap::new();
         let mut pairs = Vec::new();
         let mut classes = Vec::with_capacity(keys.len());
-        let mut off = 0;
         let mut start = 0;
         for (ci, &(sc, a, w, p, s)) in keys.iter().enumerate() {
             let end = start + members[start..].partition_point(|&(c, _)| c as usize == ci);
@@ -205,7 +220,6 @@ impl Chooser {
                 pairs.push((a, sc));
                 pairs.len() - 1
             });
-            let len = m.scheme_flights[sc as usize].len();
             classes.push(Class {
                 members: start..end,
                 scheme: sc,
@@ -214,25 +228,32 @@ impl Chooser {
                 seats: f64::from(s),
                 pair,
                 min_suffix: members[start].1.suffix_from as usize,
-                offset: off,
             });
-            off += len + 1;
             start = end;
         }
         let pair_rows = pairs
             .iter()
             .map(|&(_, sc)| vec![(0.0, 0.0, 0.0, 0); m.scheme_flights[sc as usize].len()])
             .collect();
+        let split = classes.partition_point(|c| c.members.start < members.len() / 2);
         Chooser {
             members: members.into_iter().map(|(_, mb)| mb).collect(),
             classes,
             pairs,
             pair_rows,
-            suf: vec![(f64::NEG_INFINITY, u32::MAX); off],
+            split,
+            second: None,
         }
     }
 
-    fn choose_all(&mut self, m: &Model, pr: &Prices, wm: &WindowMin, u: &mut Usage) {
+    fn choose_all(
+        &mut self,
+        m: &Model,
+        pr: &Prices,
+        wm: &WindowMin,
+        u: &mut Usage,
+        threads: usize,
+    ) {
         for (&(a, sc), row) in self.pairs.iter().zip(&mut self.pair_rows) {
             for (x, &f) in row.iter_mut().zip(&m.scheme_flights[sc as usize]) {
                 let f = f as usize;
@@ -244,52 +265,82 @@ impl Chooser {
                 };
             }
         }
-        for c in &self.classes {
-            let list = &m.scheme_flights[c.scheme as usize];
-            let row = &self.pair_rows[c.pair];
-            let suf = &mut self.suf[c.offset..c.offset + list.len() + 1];
-            let mut run = (f64::NEG_INFINITY, u32::MAX);
-            suf[list.len()] = run;
-            let pw = c.persons * c.weight;
-            for j in (c.min_suffix..list.len()).rev() {
-                let (h, lam, mu, _) = row[j];
-                let v = pw * h - c.seats * lam - c.persons * mu;
-                // >= keeps the earlier (more valuable) flight on ties.
-                if v >= run.0 {
-                    run = (v, j as u32);
-                }
-                suf[j] = run;
+        let second = self.second.get_or_insert_with(|| Usage::new(m));
+        second.clear();
+        let (first_half, second_half) = self.classes.split_at(self.split);
+        let (members, rows) = (&self.members, &self.pair_rows);
+        if threads >= 2 {
+            std::thread::scope(|sc| {
+                let h = sc.spawn(|| price_classes(m, pr, wm, second_half, members, rows, second));
+                price_classes(m, pr, wm, first_half, members, rows, u);
+                h.join().expect("pricing worker panicked");
+            });
+        } else {
+            price_classes(m, pr, wm, first_half, members, rows, u);
+            price_classes(m, pr, wm, second_half, members, rows, second);
+        }
+        u.add(second);
+    }
+}
+
+/// Prices the households of `classes`: per class one suffix maximum over its scheme's
+/// flights, then each member's few window-cut flights.
+fn price_classes(
+    m: &Model,
+    pr: &Prices,
+    wm: &WindowMin,
+    classes: &[Class],
+    members: &[Member],
+    rows: &[Vec<(f64, f64, f64, u32)>],
+    u: &mut Usage,
+) {
+    let mut suf: Vec<(f64, u32)> = Vec::new();
+    for c in classes {
+        let list = &m.scheme_flights[c.scheme as usize];
+        let row = &rows[c.pair];
+        suf.clear();
+        suf.resize(list.len() + 1, (f64::NEG_INFINITY, u32::MAX));
+        let mut run = (f64::NEG_INFINITY, u32::MAX);
+        suf[list.len()] = run;
+        let pw = c.persons * c.weight;
+        for j in (c.min_suffix..list.len()).rev() {
+            let (h, lam, mu, _) = row[j];
+            let v = pw * h - c.seats * lam - c.persons * mu;
+            // >= keeps the earlier (more valuable) flight on ties.
+            if v >= run.0 {
+                run = (v, j as u32);
             }
-            for mb in &self.members[c.members.clone()] {
-                let g = mb.g as usize;
-                let k = mb.suffix_from as usize;
-                let r = m.ready_slot[g];
-                let a = m.ap[g] as usize;
-                let mut best = suf[k];
-                let mut best_slot = (best.1 != u32::MAX).then(|| row[best.1 as usize].3);
-                let mut best_flight = (best.1 != u32::MAX).then(|| list[best.1 as usize]);
-                for &f in &list[mb.partial_from as usize..k] {
-                    let fu = f as usize;
-                    if m.flight_hours[fu] == 0 || r > m.flight_hi[fu] {
-                        continue;
-                    }
-                    let (mu, t) = wm.get(m, a, fu, r as u32);
-                    let v = pw * m.flight_hours[fu] as f64 - c.seats * pr.seat[fu] - c.persons * mu;
-                    if v > best.0 {
-                        best = (v, 0);
-                        best_slot = Some(t);
-                        best_flight = Some(f);
-                    }
-                }
-                let (Some(f), Some(t)) = (best_flight, best_slot) else {
+            suf[j] = run;
+        }
+        for mb in &members[c.members.clone()] {
+            let g = mb.g as usize;
+            let k = mb.suffix_from as usize;
+            let r = m.ready_slot[g];
+            let a = m.ap[g] as usize;
+            let mut best = suf[k];
+            let mut best_slot = (best.1 != u32::MAX).then(|| row[best.1 as usize].3);
+            let mut best_flight = (best.1 != u32::MAX).then(|| list[best.1 as usize]);
+            for &f in &list[mb.partial_from as usize..k] {
+                let fu = f as usize;
+                if m.flight_hours[fu] == 0 || r > m.flight_hi[fu] {
                     continue;
-                };
-                let rc = best.0
-                    - pr.quota_groups[c.scheme as usize]
-                    - pr.quota_persons[c.scheme as usize] * c.persons;
-                if rc > 0.0 && best.0.is_finite() {
-                    u.take(m, g, f, t, rc);
                 }
+                let (mu, t) = wm.get(m, a, fu, r as u32);
+                let v = pw * m.flight_hours[fu] as f64 - c.seats * pr.seat[fu] - c.persons * mu;
+                if v > best.0 {
+                    best = (v, 0);
+                    best_slot = Some(t);
+                    best_flight = Some(f);
+                }
+            }
+            let (Some(f), Some(t)) = (best_flight, best_slot) else {
+                continue;
+            };
+            let rc = best.0
+                - pr.quota_groups[c.scheme as usize]
+                - pr.quota_persons[c.scheme as usize] * c.persons;
+            if rc > 0.0 && best.0.is_finite() {
+                u.take(m, g, f, t, rc);
             }
         }
     }
@@ -324,22 +375,87 @@ pub(crate) fn subgradient(
     target: i64,
     cfg: StepRule,
     deadline: Instant,
+    threads: usize,
 ) -> (Prices, f64, usize) {
     let n_bins = m.ap_cap.len() * m.n_slots;
-    let mut pr = Prices {
+    let zero = Prices {
         seat: vec![0.0; m.n_flights()],
         gate: vec![0.0; n_bins],
         quota_groups: vec![0.0; m.quota_groups.len()],
         quota_persons: vec![0.0; m.quota_persons.len()],
     };
+    if !m.has_processing {
+        return steps(m, None, (1.0, target as f64), cfg, deadline, zero, threads);
+    }
+    // On large instances most of the steps run on a sample of households against capacities
+    // scaled to match: prices depend on the mix of demand, not its size, so the sample
+    // settles them at a fraction of the cost. A few full steps then fit them to the whole.
+    let stride = m.n_groups() / SAMPLE;
+    if stride < 2 {
+        return steps(
+            m,
+            Some(&mut Chooser::new(m, 1)),
+            (1.0, target as f64),
+            cfg,
+            deadline,
+            zero,
+            threads,
+        );
+    }
+    let scale = 1.0 / stride as f64;
+    // The sample gets 70 % of the time left, the full refinement the rest.
+    let now = Instant::now();
+    let sample_deadline = now + deadline.saturating_duration_since(now).mul_f64(0.7);
+    let mut sample = Chooser::new(m, stride);
+    let (sampled, _, n1) = steps(
+        m,
+        Some(&mut sample),
+        (scale, target as f64 * scale),
+        cfg,
+        sample_deadline,
+        zero,
+        threads,
+    );
+    drop(sample);
+    let refine = StepRule {
+        iterations: (cfg.iterations / 8).max(1),
+        theta: cfg.theta / 4.0,
+        ..cfg
+    };
+    let (pr, bound, n2) = steps(
+        m,
+        Some(&mut Chooser::new(m, 1)),
+        (1.0, target as f64),
+        refine,
+        deadline,
+        sampled,
+        threads,
+    );
+    (pr, bound, n1 + n2)
+}
+
+/// Households priced per step on the sampled phase of large instances.
+const SAMPLE: usize = 25_000;
+
+/// Subgradient steps from `pr` over the chooser's households, against capacities × `scale`;
+/// returns the best prices, their dual value and the steps taken.
+fn steps(
+    m: &Model,
+    mut chooser: Option<&mut Chooser>,
+    (scale, target): (f64, f64),
+    cfg: StepRule,
+    deadline: Instant,
+    mut pr: Prices,
+    threads: usize,
+) -> (Prices, f64, usize) {
+    let n_bins = m.ap_cap.len() * m.n_slots;
     let mut wm = WindowMin::new(m);
-    let mut chooser = m.has_processing.then(|| Chooser::new(m));
     let mut best = (pr.clone(), f64::INFINITY);
     let mut steps = 0;
     let mut use_ = Usage::new(m);
     let mut theta = cfg.theta;
     let mut since_best = 0;
-    let gate_cap = |b: usize| f64::from(m.ap_cap[b / m.n_slots].min(1 << 30));
+    let gate_cap = |b: usize| f64::from(m.ap_cap[b / m.n_slots].min(1 << 30)) * scale;
     for it in 0..cfg.iterations {
         // Checked every few steps only: a step is milliseconds, the clock is not free.
         if it % 8 == 0 && Instant::now() >= deadline {
@@ -348,12 +464,11 @@ pub(crate) fn subgradient(
         steps = it + 1;
         wm.update(m, &pr.gate);
         use_.clear();
-        match chooser.as_mut() {
-            Some(ch) => ch.choose_all(m, &pr, &wm, &mut use_),
+        match chooser.as_deref_mut() {
+            Some(ch) => ch.choose_all(m, &pr, &wm, &mut use_, threads),
             None => choose_all_slow(m, &pr, &wm, &mut use_),
         }
-        let mut dual = use_.profit;
-        dual += capacity_value(m, &pr);
+        let dual = use_.profit + capacity_value(m, &pr) * scale;
         if dual < best.1 {
             best = (pr.clone(), dual);
             since_best = 0;
@@ -366,14 +481,14 @@ pub(crate) fn subgradient(
         }
         // Subgradient of the dual: capacity minus use, for every priced constraint.
         let mut sg_seat: Vec<f64> = (0..m.n_flights())
-            .map(|f| f64::from(m.flight_seats[f]) - use_.seat[f])
+            .map(|f| f64::from(m.flight_seats[f]) * scale - use_.seat[f])
             .collect();
         let mut sg_gate: Vec<f64> = (0..n_bins).map(|b| gate_cap(b) - use_.gate[b]).collect();
         let mut sg_qg: Vec<f64> = (0..m.quota_groups.len())
-            .map(|s| m.quota_groups[s].map_or(0.0, |q| f64::from(q) - use_.quota_groups[s]))
+            .map(|s| m.quota_groups[s].map_or(0.0, |q| f64::from(q) * scale - use_.quota_groups[s]))
             .collect();
         let mut sg_qp: Vec<f64> = (0..m.quota_persons.len())
-            .map(|s| m.quota_persons[s].map_or(0.0, |q| q as f64 - use_.quota_persons[s]))
+            .map(|s| m.quota_persons[s].map_or(0.0, |q| q as f64 * scale - use_.quota_persons[s]))
             .collect();
         // Only components that can move count (a zero price with slack stays at zero).
         let mut norm = 0.0;
@@ -392,7 +507,7 @@ pub(crate) fn subgradient(
         if norm <= 0.0 {
             break; // complementary slackness holds: these prices are optimal
         }
-        let tgt = target as f64 * cfg.target_factor;
+        let tgt = target * cfg.target_factor;
         let step = theta * (dual - tgt).max(dual * 1e-4) / norm;
         let upd = |p: &mut [f64], sg: &[f64]| {
             for (x, g) in p.iter_mut().zip(sg) {
@@ -433,15 +548,22 @@ fn capacity_value(m: &Model, pr: &Prices) -> f64 {
 }
 
 /// Households by falling reduced profit at `pr` (those with none last).
-pub(crate) fn priority_order(m: &Model, pr: &Prices) -> Vec<usize> {
+pub(crate) fn priority_order(m: &Model, pr: &Prices, per_person: bool) -> Vec<usize> {
     let mut wm = WindowMin::new(m);
     wm.update(m, &pr.gate);
     let mut keyed: Vec<(f64, usize)> = (0..m.n_groups())
         .map(|g| {
             let rc = best_choice(m, pr, &wm, g).map_or(f64::NEG_INFINITY, |b| b.2);
-            // Whole-household reduced profit ranked better than per person on every
-            // instance tried (it favours the families that bring the most).
-            (rc, g)
+            // Whole-household profit favours the families that bring the most; per person
+            // suits gate-bound hours (the gate counts persons). Searches may use either.
+            (
+                if per_person {
+                    rc / f64::from(m.persons[g])
+                } else {
+                    rc
+                },
+                g,
+            )
         })
         .collect();
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

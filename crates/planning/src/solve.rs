@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::binpack::{Candidates, Packer};
 use crate::improve::Search;
-use crate::lagrange::{StepRule, priority_order, subgradient};
+use crate::lagrange::{Prices, StepRule, priority_order, subgradient};
 use crate::model::Model;
 use crate::state::{NONE, State};
 use crate::{Assignment, Error, Plan, Problem, greedy::greedy_state};
@@ -28,7 +28,7 @@ impl Default for SolveOptions {
         SolveOptions {
             time_budget: Duration::from_secs(25),
             max_passes: 50,
-            pricing_steps: 600,
+            pricing_steps: 800,
             threads: 2,
         }
     }
@@ -44,8 +44,9 @@ pub struct Stats {
     pub greedy_ms: u128,
     /// Pricing, construction and local search (the two searches run side by side).
     pub search_ms: u128,
-    /// Upper bound from the best Lagrangian prices found (any plan scores at most this).
-    pub lagrangian_bound: f64,
+    /// Upper bound from the best Lagrangian prices found (any plan scores at most this);
+    /// `None` when no step over all households ran.
+    pub lagrangian_bound: Option<f64>,
     /// Subgradient steps each search took (fewer than asked when the budget ran short).
     pub pricing_steps: Vec<usize>,
     /// Objective of each search (priced construction → after local search), in worker order.
@@ -85,20 +86,45 @@ struct SearchResult {
     pricing_steps: usize,
 }
 
-/// One search: Lagrangian prices with its own step rule, a priced construction, then
-/// local search. The two searches differ in step rule, which is what diversifies them.
+/// Households from which pricing is shared between the searches.
+const LARGE: usize = 50_000;
+
+/// Pricing may use up to 45 % of the budget, so local search always gets its share.
+fn pricing_deadline(opts: &SolveOptions, start: Instant) -> Instant {
+    start + opts.time_budget.mul_f64(0.45)
+}
+
+/// Where a search gets its Lagrangian prices.
+#[derive(Clone, Copy)]
+enum Pricing<'a> {
+    /// Its own subgradient run (small instances: cheap, and two rules diversify).
+    Own(StepRule),
+    /// One run shared by both searches, priced with both threads (large instances, where
+    /// the number of steps is what limits the price quality).
+    Shared(&'a (Prices, f64, usize)),
+}
+
+/// One search: Lagrangian prices, a priced construction, then local search.
 fn run(
     m: &Model,
     cands: &Candidates,
     greedy: &State,
-    rule: StepRule,
+    pricing: Pricing<'_>,
+    per_person: bool,
     opts: &SolveOptions,
     start_time: Instant,
 ) -> SearchResult {
-    // Pricing may use up to 45 % of the budget, so local search always gets its share.
     let deadline = start_time + opts.time_budget;
-    let pricing_deadline = start_time + opts.time_budget.mul_f64(0.45);
-    let (prices, bound, steps) = subgradient(m, greedy.objective, rule, pricing_deadline);
+    let (prices, bound, steps) = match pricing {
+        Pricing::Own(rule) => subgradient(
+            m,
+            greedy.objective,
+            rule,
+            pricing_deadline(opts, start_time),
+            1,
+        ),
+        Pricing::Shared(p) => p.clone(),
+    };
     // Local search visits households most worth placing first: value per person on their
     // best option, then size.
     let mut order: Vec<usize> = (0..m.n_groups()).collect();
@@ -116,7 +142,7 @@ fn run(
         )
     });
     let mut search = Search::new(m, State::new(m), Some(deadline));
-    search.construct_priced(&priority_order(m, &prices), &prices);
+    search.construct_priced(&priority_order(m, &prices, per_person), &prices);
     let start = search.st.objective;
     // Alternate exact gate-hour repacking with household moves; the first rounds gain
     // most, so stop once a round adds under 0.05 %.
@@ -152,27 +178,41 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
     let greedy = greedy_state(&m);
     let cands = Candidates::new(&m);
     let t2 = Instant::now();
-    let rules = [
-        StepRule {
-            iterations: opts.pricing_steps,
-            theta: 2.0,
-            patience: 10,
-            target_factor: 1.0,
-        },
-        StepRule {
-            iterations: opts.pricing_steps,
-            theta: 1.0,
-            patience: 10,
-            target_factor: 1.02,
-        },
-    ];
+    // Two step rules: the steeper one settles fast on small instances, the gentler one
+    // (target a little above the greedy) does better on large ones.
+    let steep = StepRule {
+        iterations: opts.pricing_steps,
+        theta: 2.0,
+        patience: 10,
+        target_factor: 1.0,
+    };
+    let gentle = StepRule {
+        iterations: opts.pricing_steps,
+        theta: 1.0,
+        patience: 10,
+        target_factor: 1.03,
+    };
+    let shared = (m.n_groups() >= LARGE).then(|| {
+        subgradient(
+            &m,
+            greedy.objective,
+            gentle,
+            pricing_deadline(opts, t0),
+            opts.threads,
+        )
+    });
+    // (pricing, rank households per person?) for each of the two searches.
+    let searches: [(Pricing<'_>, bool); 2] = match &shared {
+        Some(p) => [(Pricing::Shared(p), false), (Pricing::Shared(p), true)],
+        None => [(Pricing::Own(steep), false), (Pricing::Own(gentle), false)],
+    };
     let results: Vec<SearchResult> = if opts.threads >= 2 {
         std::thread::scope(|s| {
-            let handles: Vec<_> = rules
+            let handles: Vec<_> = searches
                 .iter()
-                .map(|&rule| {
+                .map(|&(pricing, per_person)| {
                     let (m, greedy, cands) = (&m, &greedy, &cands);
-                    s.spawn(move || run(m, cands, greedy, rule, opts, t0))
+                    s.spawn(move || run(m, cands, greedy, pricing, per_person, opts, t0))
                 })
                 .collect();
             handles
@@ -181,9 +221,9 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
                 .collect()
         })
     } else {
-        rules
+        searches
             .iter()
-            .map(|&rule| run(&m, &cands, &greedy, rule, opts, t0))
+            .map(|&(pricing, per_person)| run(&m, &cands, &greedy, pricing, per_person, opts, t0))
             .collect()
     };
     let t3 = Instant::now();
@@ -192,10 +232,13 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
         model_ms: (t1 - t0).as_millis(),
         greedy_ms: (t2 - t1).as_millis(),
         search_ms: (t3 - t2).as_millis(),
-        lagrangian_bound: results
-            .iter()
-            .map(|r| r.bound)
-            .fold(f64::INFINITY, f64::min),
+        lagrangian_bound: Some(
+            results
+                .iter()
+                .map(|r| r.bound)
+                .fold(f64::INFINITY, f64::min),
+        )
+        .filter(|b| b.is_finite()),
         pricing_steps: results.iter().map(|r| r.pricing_steps).collect(),
         searches: results
             .iter()
