@@ -9,6 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::country::Country;
 use crate::date::{Calendar, DateError, PersonDate};
 use crate::sex::Sex;
 use crate::text::is_invisible;
@@ -153,6 +154,19 @@ pub struct Mrz {
     pub optional_data: String,
     /// Second optional data field of a TD1, fillers removed.
     pub optional_data_2: String,
+}
+
+impl Mrz {
+    /// The nationality as an ISO 3166-1 country, when it is one (`D` is
+    /// Germany; ICAO's own codes such as `XXA` stateless or `UTO` are not).
+    pub fn nationality_country(&self) -> Option<Country> {
+        Country::from_code(&self.nationality).ok()
+    }
+
+    /// The issuing state as an ISO 3166-1 country, when it is one.
+    pub fn issuing_country(&self) -> Option<Country> {
+        Country::from_code(&self.issuing_state).ok()
+    }
 }
 
 /// The ICAO 9303 check digit (weights 7, 3, 1; `<` and anything else count 0,
@@ -510,6 +524,11 @@ mod tests {
         assert_eq!(m.document_type, "P");
         assert_eq!(m.document_number, "L898902C3");
         assert_eq!(m.optional_data, "ZE184226B");
+        assert_eq!(
+            m.nationality_country(),
+            None,
+            "UTO is ICAO's fictional Utopia"
+        );
         anna(&m);
     }
 
@@ -643,6 +662,11 @@ mod tests {
         assert_eq!(m.birth_date.unwrap().earliest, d(2010, 3, 15));
         assert_eq!(m.expiry_date, Some(d(2030, 1, 1)));
         assert_eq!(m.issuing_state, "AFG");
+        assert_eq!(m.issuing_country().map(|c| c.alpha2()), Some("AF"));
+        assert_eq!(
+            m.nationality_country().map(|c| c.name()),
+            Some("Afghanistan")
+        );
         assert_eq!(m.given_names, "MOHAMMAD NABI");
         let m = parse_mrz(&td3("P01234567", "291231", "300101", "", 'M'), today()).unwrap();
         assert_eq!(m.birth_date.unwrap().earliest, d(1929, 12, 31));
@@ -686,6 +710,28 @@ mod tests {
         let m = parse_mrz(&input, today()).unwrap();
         assert_eq!(m.document_number, "ABC123456789");
         assert_eq!(m.optional_data, "");
+    }
+
+    #[test]
+    fn long_document_number_overflows_into_optional_data_td2() {
+        let cd = check_digit(b"ABCDEFGHIJK");
+        let body = format!("ABCDEFGHI<UTO7408122F1204159JK{cd}<<<<");
+        let b = body.as_bytes();
+        let mut composite = b[0..10].to_vec();
+        composite.extend_from_slice(&b[13..20]);
+        composite.extend_from_slice(&b[21..35]);
+        let l2 = format!("{body}{}", check_digit(&composite));
+        let input = format!("{}\n{l2}", TD2[0]);
+        let m = parse_mrz(&input, today()).unwrap();
+        assert_eq!(
+            (m.format, m.document_number.as_str()),
+            (MrzFormat::Td2, "ABCDEFGHIJK")
+        );
+        let wrong = input.replace(&format!("JK{cd}"), &format!("JK{}", (cd + 1) % 10));
+        assert_eq!(
+            parse_mrz(&wrong, today()),
+            Err(MrzError::CheckDigit(CheckDigit::DocumentNumber))
+        );
     }
 
     #[test]
