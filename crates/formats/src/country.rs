@@ -1,9 +1,27 @@
 //! ISO 3166-1 countries: alpha-2 and alpha-3 codes with validation, and the
 //! words people write in a nationality column ("Afghan", "German", "افغان").
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::country_table::{COUNTRIES, NATIONALITY_WORDS};
+
+/// Lower-case English names and nationality words -> country.
+static NAMES: LazyLock<HashMap<String, Country>> = LazyLock::new(|| {
+    let mut names: HashMap<String, Country> = COUNTRIES
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, name))| (name.to_lowercase(), Country { index: i as u16 }))
+        .collect();
+    for (word, code) in NATIONALITY_WORDS {
+        if let Ok(c) = Country::from_code(code) {
+            names.entry((*word).to_string()).or_insert(c);
+        }
+    }
+    names
+});
 
 /// A country of ISO 3166-1. Serialised as its alpha-3 code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,17 +114,7 @@ impl Country {
         }
         let lower = t.to_lowercase();
         let lower = lower.strip_prefix("the ").unwrap_or(&lower);
-        if let Some(i) = COUNTRIES
-            .iter()
-            .position(|(_, _, name)| name.to_lowercase() == lower)
-        {
-            return Ok(Country { index: i as u16 });
-        }
-        NATIONALITY_WORDS
-            .iter()
-            .find(|(word, _)| *word == lower)
-            .and_then(|(_, code)| Country::from_code(code).ok())
-            .ok_or(CountryError::UnknownName)
+        NAMES.get(lower).copied().ok_or(CountryError::UnknownName)
     }
 }
 

@@ -7,6 +7,9 @@
 //! Day-month order is always day first (`03/04/1981` is 3 April), as in
 //! Afghanistan and Europe; a two-digit year is refused rather than guessed.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +149,22 @@ const GREGORIAN_MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// Lower-case Solar Hijri month names (Afghan and Iranian, Latin and
+/// Perso-Arabic script) -> month number.
+static SOLAR_HIJRI_MONTHS: LazyLock<HashMap<String, u8>> = LazyLock::new(|| {
+    let lists: [&[&str; 12]; 4] = [
+        &AFGHAN_MONTHS,
+        &IRANIAN_MONTHS,
+        &AFGHAN_MONTHS_DARI,
+        &IRANIAN_MONTHS_PERSIAN,
+    ];
+    lists
+        .iter()
+        .flat_map(|list| list.iter().enumerate())
+        .map(|(i, name)| (name.to_lowercase(), i as u8 + 1))
+        .collect()
+});
+
 fn month_name(word: &str) -> Option<(u8, Calendar)> {
     let w = word.trim_end_matches('.');
     for (i, name) in GREGORIAN_MONTHS.iter().enumerate() {
@@ -153,18 +172,8 @@ fn month_name(word: &str) -> Option<(u8, Calendar)> {
             return Some((i as u8 + 1, Calendar::Gregorian));
         }
     }
-    let lists: [&[&str; 12]; 4] = [
-        &AFGHAN_MONTHS,
-        &IRANIAN_MONTHS,
-        &AFGHAN_MONTHS_DARI,
-        &IRANIAN_MONTHS_PERSIAN,
-    ];
-    for list in lists {
-        for (i, name) in list.iter().enumerate() {
-            if w == name.to_lowercase() {
-                return Some((i as u8 + 1, Calendar::SolarHijri));
-            }
-        }
+    if let Some(&m) = SOLAR_HIJRI_MONTHS.get(w) {
+        return Some((m, Calendar::SolarHijri));
     }
     // Common variant spellings.
     let m = match w {

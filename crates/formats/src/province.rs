@@ -2,6 +2,9 @@
 //! (Heraat, Hirat, هرات, KBL, Mazar-i-Sharif...). Province is free text: what
 //! was given is always kept, and unknown input is never an error.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 /// One of the 34 provinces of Afghanistan.
@@ -340,6 +343,18 @@ const PROVINCES: [Entry; 34] = [
     ),
 ];
 
+/// Matching keys of every name, Dari name and alias -> province.
+static KEYS: LazyLock<HashMap<String, Province>> = LazyLock::new(|| {
+    let mut keys = HashMap::new();
+    for e in &PROVINCES {
+        for name in [e.2, e.3].into_iter().chain(e.4.iter().copied()) {
+            keys.entry(match_key(name)).or_insert(e.0);
+        }
+    }
+    keys.remove("");
+    keys
+});
+
 impl Province {
     fn entry(self) -> &'static Entry {
         &PROVINCES[self as usize]
@@ -379,18 +394,7 @@ impl Province {
         {
             return Some(e.0);
         }
-        let key = match_key(&cleaned);
-        if key.is_empty() {
-            return None;
-        }
-        PROVINCES
-            .iter()
-            .find(|e| {
-                match_key(e.2) == key
-                    || match_key(e.3) == key
-                    || e.4.iter().any(|alias| match_key(alias) == key)
-            })
-            .map(|e| e.0)
+        KEYS.get(&match_key(&cleaned)).copied()
     }
 }
 
