@@ -39,7 +39,7 @@ impl Default for Config {
             threshold: 0.5,
             keep_probability: 0.01,
             u_samples: 300_000,
-            em_iterations: 100,
+            em_iterations: 300,
             seed: 42,
             keep_candidates: false,
         }

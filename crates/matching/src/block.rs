@@ -33,11 +33,12 @@ impl Kind {
         match self {
             Kind::Identifier => 24,
             Kind::Joined => 64,
-            Kind::WordPair => 48,
-            Kind::WordYear => 40,
+            Kind::WordPair => 32,
+            Kind::WordYear => 24,
             Kind::WordPlace => 24,
             Kind::Word => 16,
-            Kind::Date | Kind::Address => 32,
+            Kind::Date => 16,
+            Kind::Address => 32,
         }
     }
 }
@@ -176,8 +177,11 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
         form_keys(f, &years, &father_first, p.province.as_deref(), &mut out);
     }
     if let Some(d) = p.dob.and_then(|d| d.exact) {
-        let digits = format!("{:04}{:02}{:02}", d.0, d.1, d.2);
-        deletions(Kind::Date, b"dob", digits.as_bytes(), &mut out);
+        // 1 January stands for an unknown day in many registries: no typo keys for it.
+        if (d.1, d.2) != (1, 1) {
+            let digits = format!("{:04}{:02}{:02}", d.0, d.1, d.2);
+            deletions(Kind::Date, b"dob", digits.as_bytes(), &mut out);
+        }
         out.push(make(
             Kind::Date,
             &[&d.0.to_le_bytes(), &[d.1 as u8, d.2 as u8]],
@@ -209,24 +213,25 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
 
 /// Candidate pairs (i < j) of a whole data set, sorted and unique.
 pub fn candidate_pairs(records: &[Prepared]) -> Vec<(u32, u32)> {
-    // One kind of key at a time: the key table of all kinds at once would outweigh the pairs.
+    // A few kinds of key at a time: the key table of all kinds at once would outweigh the
+    // pairs; three groups of about equal size compute each record's keys three times.
     let mut pairs = Vec::new();
-    for kind in 1..=8u8 {
-        pairs.extend(pairs_of_kind(records, kind));
+    for group in [&[1u8, 7, 8][..], &[2, 3], &[4, 5, 6]] {
+        pairs.extend(pairs_of_kinds(records, group));
         pairs.par_sort_unstable();
         pairs.dedup();
     }
     pairs
 }
 
-fn pairs_of_kind(records: &[Prepared], kind: u8) -> Vec<(u32, u32)> {
+fn pairs_of_kinds(records: &[Prepared], kinds: &[u8]) -> Vec<(u32, u32)> {
     let mut entries: Vec<(u64, u32)> = records
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, p)| {
             keys(p)
                 .into_iter()
-                .filter(move |k| (k >> 56) as u8 == kind)
+                .filter(move |k| kinds.contains(&((k >> 56) as u8)))
                 .map(move |k| (k, i as u32))
         })
         .collect();

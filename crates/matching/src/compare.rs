@@ -218,21 +218,28 @@ impl Comparison {
                     return (0, None);
                 };
                 let tf = || Some(hash(&[x.as_bytes()]));
-                match self.levels() {
-                    l if l == EQ_LEVELS => {
+                match self {
+                    Comparison::Sex
+                    | Comparison::Nationality
+                    | Comparison::State
+                    | Comparison::StreetNumber => {
                         if x == y {
                             (2, tf())
                         } else {
                             (1, None)
                         }
                     }
-                    l if l == CODE_LEVELS => match edit_distance(x.as_bytes(), y.as_bytes(), 2) {
+                    Comparison::NationalId
+                    | Comparison::Passport
+                    | Comparison::SocialSecurity
+                    | Comparison::Phone
+                    | Comparison::Postcode => match edit_distance(x.as_bytes(), y.as_bytes(), 2) {
                         0 => (4, tf()),
                         1 => (3, None),
                         2 => (2, None),
                         _ => (1, None),
                     },
-                    l if l == WORD_LEVELS => {
+                    Comparison::Province | Comparison::Employer => {
                         if x == y {
                             (3, tf())
                         } else if jaro_winkler(x.as_bytes(), y.as_bytes()) >= 0.85 {

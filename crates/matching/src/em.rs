@@ -113,15 +113,22 @@ pub fn fit(
             .collect();
         let mut uc: Table = u.iter().map(|r| r.iter().map(|_| 1.0).collect()).collect();
         let (mut matches, mut related) = (0.0, 0.0);
+        // Logarithms once per iteration, not once per pattern.
+        let logs = |t: &Table| -> Table {
+            t.iter()
+                .map(|r| r.iter().map(|x| x.max(1e-300).ln()).collect())
+                .collect()
+        };
+        let (log_m, log_f, log_u) = (logs(&m), logs(&f), logs(&u));
         for &(p, n) in &pats {
             let (mut lm, mut lf, mut lu) =
                 (lambda.ln(), lambda_f.ln(), (1.0 - lambda - lambda_f).ln());
             for c in 0..nc {
                 let l = level(p, c) as usize;
                 if l > 0 {
-                    lm += m[c][l].ln();
-                    lf += f[c][l].ln();
-                    lu += u[c][l].ln();
+                    lm += log_m[c][l];
+                    lf += log_f[c][l];
+                    lu += log_u[c][l];
                 }
             }
             let top = lm.max(lf).max(lu);
@@ -154,7 +161,7 @@ pub fn fit(
         }
         let new_lambda = (matches / total).clamp(1e-9, 0.9);
         let new_lambda_f = (related / total).clamp(1e-9, 0.9);
-        let done = (new_lambda - lambda).abs() < 1e-7 && (new_lambda_f - lambda_f).abs() < 1e-7;
+        let done = (new_lambda - lambda).abs() < 1e-6 && (new_lambda_f - lambda_f).abs() < 1e-6;
         lambda = new_lambda;
         lambda_f = new_lambda_f;
         if done {
