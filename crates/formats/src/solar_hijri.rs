@@ -82,12 +82,28 @@ pub enum SolarHijriError {
     InvalidDay,
 }
 
-/// A valid day of the Solar Hijri calendar.
+/// A valid day of the Solar Hijri calendar. Deserialising checks it too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedDate")]
 pub struct SolarHijriDate {
     year: i32,
     month: u8,
     day: u8,
+}
+
+#[derive(Deserialize)]
+struct UncheckedDate {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+impl TryFrom<UncheckedDate> for SolarHijriDate {
+    type Error = SolarHijriError;
+
+    fn try_from(d: UncheckedDate) -> Result<Self, Self::Error> {
+        SolarHijriDate::new(d.year, d.month, d.day)
+    }
 }
 
 /// Whether a Solar Hijri year has 366 days (30 days in Hut / Esfand).
@@ -322,6 +338,20 @@ mod tests {
             assert_eq!(d.month(), 3);
             assert!((19..=22).contains(&d.day()), "{y}: {d}");
         }
+    }
+
+    #[test]
+    fn deserialising_checks_the_date() {
+        let d: SolarHijriDate =
+            serde_json::from_str(r#"{"year":1400,"month":5,"day":24}"#).unwrap();
+        assert_eq!(d, sh(1400, 5, 24));
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"year":1400,"month":5,"day":24}"#
+        );
+        assert!(
+            serde_json::from_str::<SolarHijriDate>(r#"{"year":1400,"month":12,"day":30}"#).is_err()
+        );
     }
 
     proptest! {
