@@ -102,9 +102,9 @@ impl<'m> Search<'m> {
     /// feasible (flight, hour) with the highest reduced profit, if positive; the rest are
     /// then placed by plain value wherever room is left.
     pub fn construct_priced(&mut self, order: &[usize], pr: &Prices) {
-        // Prices are estimates: a second pass at half price places households the first
-        // pass found just too dear, before plain value fills what is left.
-        for scale in [1.0, 0.5] {
+        // Prices are estimates: passes at falling prices place households the first pass
+        // found just too dear, before plain value fills what is left.
+        for scale in [1.0, 0.75, 0.5, 0.25] {
             self.place_priced(order, pr, scale);
         }
         self.construct(order);
@@ -181,6 +181,20 @@ impl<'m> Search<'m> {
         let m = self.m;
         if seat_def <= 0 {
             return Some(0);
+        }
+        // Any set freeing `seat_def` seats costs at least seat_def × the lowest value per
+        // seat on board: if that already reaches the budget, no plan can pay (and most
+        // calls end here, before any sorting).
+        let mut cheapest: Option<(i64, i64)> = None; // (value, seats) of lowest value per seat
+        for &h in &self.st.on_flight[f] {
+            let (v, s) = (m.value(h as usize, f), i64::from(m.seats[h as usize]));
+            if cheapest.is_none_or(|(cv, cs)| v * cs < cv * s) {
+                cheapest = Some((v, s));
+            }
+        }
+        let (vmin, smin) = cheapest?;
+        if i128::from(seat_def) * i128::from(vmin) >= i128::from(budget) * i128::from(smin) {
+            return None;
         }
         self.cand.clear();
         for &h in &self.st.on_flight[f] {
