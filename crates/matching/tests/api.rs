@@ -1,0 +1,128 @@
+//! The public API as the CLI and the server use it.
+
+use matching::{
+    ColumnMapping, Comparison, Config, Field, Index, Model, Record, match_batch, read_records,
+    write_clusters,
+};
+
+/// A hand-set model over name, date of birth and phone (the batch learns these from data;
+/// here they are fixed so that the index's mechanics are tested alone).
+fn model() -> Model {
+    let comparisons = vec![Comparison::Name, Comparison::DateOfBirth, Comparison::Phone];
+    // name: missing different partial subset fuzzy phonetic exact
+    // dob: missing different 5y 1y compatible typo exact; phone: missing different 2 1 exact
+    let m = vec![
+        vec![0.0, 0.02, 0.03, 0.05, 0.1, 0.3, 0.5],
+        vec![0.0, 0.05, 0.05, 0.1, 0.3, 0.1, 0.4],
+        vec![0.0, 0.3, 0.02, 0.08, 0.6],
+    ];
+    let u = vec![
+        vec![0.0, 0.95, 0.03, 0.01, 0.005, 0.003, 0.002],
+        vec![0.0, 0.9, 0.06, 0.02, 0.015, 0.003, 0.002],
+        vec![0.0, 0.999, 0.0005, 0.0004, 0.0001],
+    ];
+    Model {
+        comparisons,
+        f: u.clone(),
+        m,
+        u,
+        match_rate: 0.5,
+        related_rate: 0.0,
+    }
+}
+
+fn person(id: &str, given: &str, family: &str, dob: &str, phone: &str) -> Record {
+    Record::new(id)
+        .with(Field::GivenName, given)
+        .with(Field::FamilyName, family)
+        .with(Field::DateOfBirth, dob)
+        .with(Field::Phone, phone)
+}
+
+#[test]
+fn index_finds_the_same_person_across_scripts_and_calendars() {
+    let mut index = Index::new(model(), 0.01);
+    index
+        .insert(&person(
+            "a",
+            "Mohammad Naser",
+            "Zaheri",
+            "1981-05-01",
+            "0700 111 222",
+        ))
+        .unwrap();
+    index
+        .insert(&person("b", "Fatima", "Karimi", "1990", "0799 333 444"))
+        .unwrap();
+    for i in 0..50 {
+        index
+            .insert(&person(
+                &format!("x{i}"),
+                "Ahmad",
+                &format!("Other{i}"),
+                "1970",
+                &format!("07{i:08}"),
+            ))
+            .unwrap();
+    }
+    assert!(
+        index.insert(&person("a", "X", "Y", "", "")).is_err(),
+        "ids are unique"
+    );
+    let new = Record::new("n")
+        .with(Field::NativeName, "محمد ناصر ظاهری ولد گل")
+        .with(Field::DateOfBirth, "SH:1360")
+        .with(Field::Phone, "+93700111222");
+    let found = index.candidates(&new);
+    assert_eq!(found.first().map(|c| c.id.as_str()), Some("a"), "{found:?}");
+    let best = &found[0];
+    assert!(best.probability > 0.9);
+    let name = best
+        .explanation
+        .contributions
+        .iter()
+        .find(|c| c.field == "name")
+        .unwrap();
+    assert_eq!(name.level, "phonetic");
+    let dob = best
+        .explanation
+        .contributions
+        .iter()
+        .find(|c| c.field == "date_of_birth")
+        .unwrap();
+    assert_eq!(dob.level, "compatible", "SH 1360 contains 1 May 1981");
+    assert!(found.iter().all(|c| c.id != "b"));
+    assert!(index.remove("a"));
+    assert!(!index.remove("a"));
+    assert!(index.candidates(&new).iter().all(|c| c.id != "a"));
+}
+
+#[test]
+fn reads_febrl_columns_without_flags_and_writes_every_row() {
+    let csv = "record_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n\
+               1,john,smith,12,main street,,springfield,2000,nsw,19700101,1234567\n\
+               2,jon,smith,12,main st,,springfield,2000,nsw,19700101,1234567\n\
+               3,mary,jones,4,high road,,shelbyville,3000,vic,19800505,7654321\n";
+    let records = read_records(csv.as_bytes(), &ColumnMapping::auto(), None).unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0].id, "1");
+    assert_eq!(records[0].get(Field::FamilyName), Some("smith"));
+    assert_eq!(records[2].get(Field::SocialSecurity), Some("7654321"));
+    let mapped = read_records(
+        csv.as_bytes(),
+        &ColumnMapping::auto()
+            .with_override("surname=ignore")
+            .unwrap(),
+        Some("soc_sec_id"),
+    );
+    assert!(
+        mapped.is_err(),
+        "soc_sec_id repeats, so it cannot be the id column"
+    );
+    let result = match_batch(&records, &Config::default(), &|_| {});
+    let mut out = Vec::new();
+    write_clusters(&result, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.starts_with("record_id,cluster_id\n"));
+}
