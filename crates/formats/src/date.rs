@@ -116,7 +116,7 @@ impl DateError {
 
 /// Highest age accepted.
 pub const MAX_AGE: u32 = 130;
-/// Earliest Gregorian year accepted for a date of birth.
+/// Earliest Gregorian year accepted for a date of birth, in any calendar.
 pub const MIN_GREGORIAN_YEAR: i32 = 1900;
 /// Bare Solar Hijri years of birth accepted (1921–2042 CE).
 pub const SOLAR_HIJRI_YEARS: std::ops::RangeInclusive<i32> = 1300..=1420;
@@ -502,6 +502,11 @@ pub(crate) fn build(
     today: NaiveDate,
 ) -> Result<PersonDate, DateError> {
     let (earliest, latest, precision, default_day) = span(calendar, year, month, day)?;
+    // Whatever the calendar, nobody alive was born before 1900 (found by
+    // fuzzing: `4 Asad 1215`, 1836 CE, was accepted while its ISO form was not).
+    if earliest.year() < MIN_GREGORIAN_YEAR {
+        return Err(DateError::ImplausibleYear);
+    }
     if earliest > today {
         return Err(DateError::FutureDate);
     }
@@ -580,6 +585,8 @@ mod tests {
         );
         assert_eq!(day("11 Jaddi 1396"), (g(2018, 1, 1), Calendar::SolarHijri));
         assert_eq!(day("1400 Asad 24"), (g(2021, 8, 15), Calendar::SolarHijri));
+        // The earliest day accepted in either calendar: 1 January 1900 is in 1278 SH.
+        assert_eq!(day("SH:1278/12/29"), (g(1900, 3, 20), Calendar::SolarHijri));
     }
 
     #[test]
@@ -690,6 +697,9 @@ mod tests {
             ("1850", DateError::ImplausibleYear),
             ("1500", DateError::ImplausibleYear),
             ("G:1360", DateError::ImplausibleYear),
+            ("4 Asad 1215", DateError::ImplausibleYear),
+            ("SH:1278", DateError::ImplausibleYear),
+            ("SH:1278/10/01", DateError::ImplausibleYear),
             ("SH:1981", DateError::ImplausibleYear),
             ("15 Asad 1981 AD", DateError::Unrecognised),
             ("500 years", DateError::ImplausibleAge),
