@@ -1,21 +1,35 @@
-//! Local search on a valid plan: every accepted move strictly raises the objective and
-//! keeps every rule, so the search ends and can stop at any time with a valid plan.
+//! Construction and local search on a valid plan: every kept move strictly raises the
+//! objective and keeps every rule, so the search ends and can stop at any time with a
+//! valid plan.
 //!
 //! The move is "insert or upgrade a household, making room if needed": for a household
 //! `g` and one of its (movement, hour) options, the room it lacks is made by
 //! - moving households of the same gate hour to another hour of their own window (free),
 //! - ejecting households of that gate hour or movement whose value is lower than what `g`
-//!   brings (cost = their value).
+//!   brings (cost = a share of their value, see `DISCOUNT`).
 //!
-//! Ejected households are then put back wherever they still fit. Gate hours are small
-//! bins (the floor is one largest household), so much of the greedy's loss is packing
-//! waste that these moves recover.
+//! Ejected households are then put back wherever they still fit; if the move still does
+//! not pay, it is undone. Together this finds short chains (a family moves to a later
+//! flight so a larger or more urgent one takes its seats and gate hour).
 
 use std::time::Instant;
 
 use crate::lagrange::Prices;
 use crate::model::Model;
 use crate::state::{NONE, State};
+
+/// Ejected households are often put back elsewhere, so a plan counts only this share of
+/// their value as its cost; a move that then does not pay is undone.
+const DISCOUNT: (i64, i64) = (1, 5);
+
+fn discounted(cost: i64) -> i64 {
+    cost * DISCOUNT.0 / DISCOUNT.1
+}
+
+/// The raw ejection value a discounted budget allows.
+fn raw_budget(budget: i64) -> i64 {
+    budget.saturating_mul(DISCOUNT.1) / DISCOUNT.0 + 1
+}
 
 /// Options per household for which room-making is planned, in falling value.
 const PLANNED_OPTIONS: usize = 12;
@@ -373,7 +387,7 @@ impl<'m> Search<'m> {
             self.actions.clear();
             let budget = v - v_cur - best_gain;
             let seat_def = i64::from(m.seats[g]) - self.st.seats_free[f];
-            let Some(seat_cost) = self.plan_seats(f, seat_def, budget) else {
+            let Some(seat_cost) = self.plan_seats(f, seat_def, raw_budget(budget)) else {
                 continue;
             };
             let seat_len = self.actions.len();
@@ -381,13 +395,13 @@ impl<'m> Search<'m> {
                 self.moves += 1;
                 self.actions.truncate(seat_len);
                 let best_gain = best.map_or(0, |b| b.0);
-                let budget = v - v_cur - best_gain - seat_cost;
+                let budget = v - v_cur - best_gain - discounted(seat_cost);
                 if budget <= 0 {
                     break;
                 }
                 let gate_def = p - self.st.slack(m, g, t);
-                if let Some(gate_cost) = self.plan_gate(g, t, gate_def, budget) {
-                    let gain = v - v_cur - seat_cost - gate_cost;
+                if let Some(gate_cost) = self.plan_gate(g, t, gate_def, raw_budget(budget)) {
+                    let gain = v - v_cur - discounted(seat_cost + gate_cost);
                     if gain > best_gain {
                         best = Some((gain, o.flight, t));
                         std::mem::swap(&mut self.best_actions, &mut self.actions);
@@ -406,28 +420,53 @@ impl<'m> Search<'m> {
             return 0;
         };
         let acts = std::mem::take(&mut self.best_actions);
+        // (household, flight, slot) before the move, to undo it if it does not pay.
         let mut ejected = Vec::new();
+        let mut reslotted = Vec::new();
         for a in &acts {
             match *a {
                 Action::Eject(h) => {
-                    if self.st.is_assigned(h as usize) {
-                        self.st.unassign(m, h as usize);
-                        ejected.push(h as usize);
+                    let h = h as usize;
+                    if self.st.is_assigned(h) {
+                        ejected.push((h, self.st.flight_of[h], self.st.slot_of[h]));
+                        self.st.unassign(m, h);
                     }
                 }
-                Action::Reslot(h, t2) => self.st.reslot(m, h as usize, t2),
+                Action::Reslot(h, t2) => {
+                    reslotted.push((h as usize, self.st.slot_of[h as usize]));
+                    self.st.reslot(m, h as usize, t2);
+                }
             }
         }
         debug_assert!(self.st.seats_free[f as usize] >= i64::from(m.seats[g]));
         debug_assert!(self.st.slack(m, g, t) >= p);
         self.st.assign(m, g, f, t);
-        for h in ejected {
+        for &(h, ..) in &ejected {
             self.insert_direct(h);
         }
         self.best_actions = acts;
         self.best_actions.clear();
         let gain = self.st.objective - before;
-        debug_assert!(gain > 0, "a move must raise the objective");
+        if gain <= 0 {
+            // The discount bet on putting the ejected back elsewhere and lost: restore.
+            self.st.unassign(m, g);
+            for &(h, ..) in &ejected {
+                if self.st.is_assigned(h) {
+                    self.st.unassign(m, h);
+                }
+            }
+            for &(h, t0) in reslotted.iter().rev() {
+                self.st.reslot(m, h, t0);
+            }
+            for &(h, hf, ht) in &ejected {
+                self.st.assign(m, h, hf, ht);
+            }
+            if cur.0 != NONE {
+                self.st.assign(m, g, cur.0, cur.1);
+            }
+            debug_assert_eq!(self.st.objective, before);
+            return 0;
+        }
         gain
     }
 
