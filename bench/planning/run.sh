@@ -14,9 +14,10 @@ mkdir -p "$out"
 (cd "$repo" && cargo build --quiet --release -p muster-planning --example plan)
 bin="$CARGO_TARGET_DIR/release/examples/plan"
 
-echo "| instance | households | objective | % of LP bound | vs greedy | CP-SAT 60 s (% of bound) | time | peak memory | valid |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
-for inst in "$data"/instances/*.json.gz; do
+echo "| instance | households | objective | % of LP bound | vs greedy | CP-SAT 60 s (% of LP bound) | time | peak memory | valid | own Lagrangian bound (% of it) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+# Smallest first (by file size).
+for inst in $(ls -Sr "$data"/instances/*.json.gz); do
   name="$(basename "$inst")"
   stem="${name%.json.gz}"
   plan="$out/$stem.json"
@@ -42,6 +43,8 @@ pct = lambda a, b: f"{100 * a / b:.2f} %" if b else "n/a"
 greedy = r.get("greedy") or s["greedy"]
 vs = f"{100 * (obj / greedy - 1):+.2f} %"
 cp = f"{r['cpsat']:,} ({pct(r['cpsat'], bound)})" if "cpsat" in r else "n/a (model too large)"
-print(f"| {name} | {n:,} | {obj:,} | {pct(obj, bound)} | {vs} | {cp} | {secs:.2f} s | {rss:.0f} MiB | {valid} |")
+lag = s.get("lagrangian_bound")
+own = f"{lag:,} ({pct(obj, lag)})" if lag else "n/a"
+print(f"| {name} | {n:,} | {obj:,} | {pct(obj, bound)} | {vs} | {cp} | {secs:.2f} s | {rss:.0f} MiB | {valid} | {own} |")
 PY
 done
