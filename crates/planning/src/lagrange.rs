@@ -569,3 +569,106 @@ pub(crate) fn priority_order(m: &Model, pr: &Prices, per_person: bool) -> Vec<us
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     keyed.into_iter().map(|(_, g)| g).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AssemblyPoint, Flight, Group, Problem, Processing};
+
+    /// A small deterministic pseudo-random instance (no external RNG needed).
+    fn instance(seed: u64, n_groups: usize, n_flights: usize) -> Problem {
+        let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % n
+        };
+        let ts = |h: u64, m: u64| format!("2021-08-{:02}T{:02}:{:02}:00Z", 17 + h / 24, h % 24, m);
+        let schemes = ["US-SIV", "DE-LES", "NO-CIT"];
+        let groups = (0..n_groups)
+            .map(|i| {
+                let persons = 1 + next(12) as i64;
+                Group {
+                    id: format!("G{i}"),
+                    persons,
+                    seats: (persons - next(3) as i64).max(1),
+                    tier: 1 + next(4) as i64,
+                    scheme: schemes[next(3) as usize].into(),
+                    ready_at: ts(next(300), 15 * next(4)),
+                    assembly: Some(format!("A{}", next(2))),
+                }
+            })
+            .collect();
+        let flights = (0..n_flights)
+            .map(|i| Flight {
+                id: format!("F{i}"),
+                seats: 20 + next(80) as i64,
+                departs_at: ts(6 + next(320), 5 * next(12)),
+                accepts: schemes
+                    .iter()
+                    .filter(|_| next(2) == 0)
+                    .map(|s| s.to_string())
+                    .collect(),
+            })
+            .collect();
+        Problem {
+            horizon_end: "2021-08-31T00:00:00Z".into(),
+            weights: [("1", 8), ("2", 4), ("3", 2), ("4", 1)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            groups,
+            flights,
+            assembly_points: Some(
+                (0..2)
+                    .map(|a| AssemblyPoint {
+                        id: format!("A{a}"),
+                        persons_per_hour: 25,
+                    })
+                    .collect(),
+            ),
+            processing: Some(Processing {
+                min_hours_before_departure: 3,
+                max_hours_before_departure: 12,
+            }),
+            quotas: Vec::new(),
+        }
+    }
+
+    /// The class/suffix evaluation must give exactly the dual of pricing every option.
+    #[test]
+    fn fast_choice_equals_every_option() {
+        for seed in 0..20 {
+            let m = Model::build(&instance(seed, 200, 25)).unwrap();
+            let mut x = seed + 7;
+            let mut rnd = || {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                ((x >> 40) % 1000) as f64
+            };
+            let pr = Prices {
+                seat: (0..m.n_flights()).map(|_| rnd() / 3.0).collect(),
+                gate: (0..m.ap_cap.len() * m.n_slots)
+                    .map(|_| rnd() / 10.0)
+                    .collect(),
+                quota_groups: vec![0.0; m.quota_groups.len()],
+                quota_persons: vec![0.0; m.quota_persons.len()],
+            };
+            let mut wm = WindowMin::new(&m);
+            wm.update(&m, &pr.gate);
+            let mut slow = Usage::new(&m);
+            choose_all_slow(&m, &pr, &wm, &mut slow);
+            assert!(slow.profit > 0.0, "seed {seed}: prices leave nothing to compare");
+            for threads in [1, 2] {
+                let mut fast = Usage::new(&m);
+                Chooser::new(&m, 1).choose_all(&m, &pr, &wm, &mut fast, threads);
+                assert!(
+                    (fast.profit - slow.profit).abs() < 1e-6 * slow.profit.max(1.0),
+                    "seed {seed}: {} vs {}",
+                    fast.profit,
+                    slow.profit
+                );
+            }
+        }
+    }
+}
