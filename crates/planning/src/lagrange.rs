@@ -658,7 +658,10 @@ mod tests {
             wm.update(&m, &pr.gate);
             let mut slow = Usage::new(&m);
             choose_all_slow(&m, &pr, &wm, &mut slow);
-            assert!(slow.profit > 0.0, "seed {seed}: prices leave nothing to compare");
+            assert!(
+                slow.profit > 0.0,
+                "seed {seed}: prices leave nothing to compare"
+            );
             for threads in [1, 2] {
                 let mut fast = Usage::new(&m);
                 Chooser::new(&m, 1).choose_all(&m, &pr, &wm, &mut fast, threads);
