@@ -1152,7 +1152,12 @@ pub fn write_rejected<W: Write>(
     header: &[String],
     rows: &[RejectedRow],
 ) -> Result<(), ImportError> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(writer);
+    // Every field quoted, so that reading the file back (after corrections)
+    // sniffs the comma even when cells hold semicolons, tabs or bars.
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(writer);
     let width = rows
         .iter()
         .map(|r| r.row.cells.len())
@@ -1762,8 +1767,24 @@ mod tests {
         write_rejected(&mut out, &strings(&["x"]), &[ragged]).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "x,,,line,reason\na,b,c,9,\n"
+            "\"x\",\"\",\"\",\"line\",\"reason\"\n\"a\",\"b\",\"c\",\"9\",\"\"\n"
         );
+        // Cells full of another delimiter still read back as the same cells
+        // (unquoted, `a;b;c;d;e` would win the sniff over the commas).
+        let odd = RejectedRow {
+            row: row(3, &["1;2;3;4;5"]),
+            errors: vec![],
+        };
+        let mut out = Vec::new();
+        write_rejected(
+            &mut out,
+            &strings(&["a;b;c;d;e"]),
+            std::slice::from_ref(&odd),
+        )
+        .unwrap();
+        let back = read_csv(&out).unwrap();
+        assert_eq!(back.header, strings(&["a;b;c;d;e", "line", "reason"]));
+        assert_eq!(back.rows[0].cells, strings(&["1;2;3;4;5", "3", ""]));
     }
 
     #[test]
