@@ -91,7 +91,7 @@ if has scale; then
   muster afg100k "$OUT/afg100k/people.csv" "$OUT/afg100k/truth.csv"
   timed afg100k_latency "$BIN" --input "$OUT/afg100k/people.csv" --latency 2000
   if [[ $SPLINK_100K == 1 ]]; then
-    (cd "$SHARED/tools/splink" && timed afg100k_splink timeout 1800 "$PY" splink_afg.py "$OUT/afg100k" "$OUT/afg100k_splink") || true
+    (cd "$SHARED/tools/splink" && timed afg100k_splink timeout 900 "$PY" splink_afg.py "$OUT/afg100k" "$OUT/afg100k_splink") || true
     [[ -f $OUT/afg100k_splink_clusters_p05.csv ]] &&
       python3 "$SCORE" "$OUT/afg100k_splink_clusters_p05.csv" "$OUT/afg100k/truth.csv" --json >"$OUT/afg100k_splink_score.json"
   fi

@@ -25,7 +25,8 @@ pub struct Config {
     /// Scored pairs at or above this probability are kept in the result (for review
     /// queues and explanations); lower ones are dropped after clustering.
     pub keep_probability: f64,
-    /// Random pairs sampled to estimate u.
+    /// Most random pairs sampled to estimate u (a small list samples fewer: eight per
+    /// record, at least 20,000).
     pub u_samples: usize,
     pub em_iterations: usize,
     pub seed: u64,
@@ -267,11 +268,12 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
     let prepared: Vec<Prepared> = records.par_iter().map(prepare).collect();
     let comparisons = active_comparisons(&prepared);
     let tf = TermFrequencies::build(&comparisons, &prepared);
+    let u_samples = config.u_samples.min((8 * n).max(20_000));
     progress(Progress {
         stage: Stage::Sampling,
-        items: config.u_samples,
+        items: u_samples,
     });
-    let u = sample_u(&comparisons, &prepared, config.u_samples, config.seed);
+    let u = sample_u(&comparisons, &prepared, u_samples, config.seed);
     progress(Progress {
         stage: Stage::Blocking,
         items: n,

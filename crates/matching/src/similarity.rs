@@ -1,25 +1,26 @@
 //! String similarity measures used by the comparisons.
 
-/// Jaro-Winkler similarity of two byte strings (keys and folded text are ASCII).
+/// Jaro-Winkler similarity of two byte strings (keys and folded text are ASCII). Strings
+/// are cut at 64 bytes so that matched positions fit in one bit mask each.
 pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
-    if a == b {
-        return 1.0;
-    }
     if a.is_empty() || b.is_empty() {
-        return 0.0;
+        return if a.is_empty() && b.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
     }
-    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut b_used = [false; 64];
-    let mut a_match = [0u8; 64];
     let (a, b) = (&a[..a.len().min(64)], &b[..b.len().min(64)]);
-    let mut matches = 0usize;
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let (mut a_used, mut b_used) = (0u64, 0u64);
+    let mut matches = 0u32;
     for (i, &ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if !b_used[j] && b[j] == ca {
-                b_used[j] = true;
-                a_match[matches] = ca;
+        for (j, &cb) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_used & (1 << j) == 0 && cb == ca {
+                b_used |= 1 << j;
+                a_used |= 1 << i;
                 matches += 1;
                 break;
             }
@@ -28,19 +29,19 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     if matches == 0 {
         return 0.0;
     }
-    let mut transpositions = 0usize;
-    let mut k = 0usize;
-    for (j, &cb) in b.iter().enumerate() {
-        if b_used[j] {
-            if a_match[k] != cb {
-                transpositions += 1;
-            }
-            k += 1;
-        }
+    // Matched characters of both strings, taken in order: each disagreement is half a
+    // transposition.
+    let mut transpositions = 0u32;
+    let (mut am, mut bm) = (a_used, b_used);
+    while am != 0 {
+        let (i, j) = (am.trailing_zeros() as usize, bm.trailing_zeros() as usize);
+        transpositions += u32::from(a[i] != b[j]);
+        am &= am - 1;
+        bm &= bm - 1;
     }
-    let m = matches as f64;
+    let m = f64::from(matches);
     let jaro =
-        (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
+        (m / a.len() as f64 + m / b.len() as f64 + (m - f64::from(transpositions) / 2.0) / m) / 3.0;
     let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count() as f64;
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
