@@ -47,20 +47,20 @@ for key, label in sets:
     mb = load(f"{key}_muster_blocking.json") or {}
     mt, mm = usage(f"{key}_muster")
     rows.append(f"| {label} | {m['records']} | Muster | {f(m['precision'])} | {f(m['recall'])} | **{f(m['f1'])}** | "
-                f"{f(mt, 1)} | {f(mm, 0)} | {mb.get('candidate_pairs', '—')} | {f(mb.get('blocking_recall'))} |")
+                f"{f(mt, 2)} | {f(mm, 0)} | {mb.get('candidate_pairs', '—')} | {f(mb.get('blocking_recall'))} |")
     s = load(f"{key}_splink.json")
     st, sm = usage(f"{key}_splink")
     if s is not None and "at_0_5" in s:  # FEBRL runner: pairwise at p >= 0.5, no clustering
         a, b = s["at_0_5"], s["best_f1"]
         rows.append(f"| {label} | {sum(s['n_records'])} | Splink (p≥0.5, pairs) | {f(a['precision'])} | {f(a['recall'])} | {f(a['f1'])} | "
-                    f"{f(st, 1)} | {f(sm, 0)} | {s['blocking']['candidate_pairs']} | {f(s['blocking']['blocking_recall'])} |")
+                    f"{f(st, 2)} | {f(sm, 0)} | {s['blocking']['candidate_pairs']} | {f(s['blocking']['blocking_recall'])} |")
         rows.append(f"| {label} | | Splink (best threshold, labels) | {f(b['precision'])} | {f(b['recall'])} | {f(b['f1'])} | | | | |")
     elif s is not None:  # Afghan runner: connected components at p >= 0.5
         sc = load(f"{key}_splink_score.json")
         a, b = s["at_p05"], s["best_cluster_f1"]
         p, r, f1 = (sc["precision"], sc["recall"], sc["f1"]) if sc else (a["cluster_P"], a["cluster_R"], a["cluster_F1"])
         rows.append(f"| {label} | {s['n_records']} | Splink (p≥0.5, clusters) | {f(p)} | {f(r)} | {f(f1)} | "
-                    f"{f(st, 1)} | {f(sm, 0)} | {s['candidate_pairs']} | {f(s['blocking_recall'])} |")
+                    f"{f(st, 2)} | {f(sm, 0)} | {s['candidate_pairs']} | {f(s['blocking_recall'])} |")
         rows.append(f"| {label} | | Splink (best threshold, labels) | {f(b['cluster_P'])} | {f(b['cluster_R'])} | {f(b['cluster_F1'])} | | | | |")
     if mt and st:
         speed.append(f"{label}: {st / mt:.1f}x")

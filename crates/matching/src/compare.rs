@@ -131,7 +131,7 @@ impl Comparison {
     }
 
     /// Whether a record has the value this comparison looks at.
-    pub fn present(self, p: &Prepared) -> bool {
+    pub(crate) fn present(self, p: &Prepared) -> bool {
         match self {
             Comparison::Name => !p.names.is_empty(),
             Comparison::FatherName => !p.father.is_empty(),
@@ -176,7 +176,7 @@ impl Comparison {
     }
 
     /// The hashes of the values of one record that term frequencies are counted over.
-    pub fn tf_values(self, p: &Prepared) -> Vec<u64> {
+    pub(crate) fn tf_values(self, p: &Prepared) -> Vec<u64> {
         let mut v: Vec<u64> = match self {
             Comparison::Name | Comparison::FatherName => {
                 let forms = if self == Comparison::Name {
@@ -203,7 +203,7 @@ impl Comparison {
     }
 
     /// Agreement level of a pair and, for term-frequency levels, the shared value's hash.
-    pub fn compare(self, a: &Prepared, b: &Prepared) -> (u8, Option<u64>) {
+    pub(crate) fn compare(self, a: &Prepared, b: &Prepared) -> (u8, Option<u64>) {
         match self {
             Comparison::Name => names(&a.names, &b.names),
             Comparison::FatherName => names(&a.father, &b.father),

@@ -44,7 +44,7 @@ pub struct Priors {
 }
 
 impl Model {
-    pub fn priors(&self, n: usize) -> Priors {
+    pub(crate) fn priors(&self, n: usize) -> Priors {
         let pairs_per_record = (n.max(2) - 1) as f64 / 2.0;
         let pm = (self.match_rate / pairs_per_record).clamp(1e-12, 0.45);
         let pf = (self.related_rate / pairs_per_record).clamp(1e-12, 0.45);
@@ -68,7 +68,7 @@ impl Model {
     }
 
     /// Log2-likelihoods of an agreement pattern without term-frequency corrections.
-    pub fn pattern_logs(&self, pattern: u64) -> Likelihoods {
+    pub(crate) fn pattern_logs(&self, pattern: u64) -> Likelihoods {
         let mut out = Likelihoods::default();
         for c in 0..self.comparisons.len() {
             let (m, f, u) = self.level_logs(c, em::level(pattern, c));
@@ -82,7 +82,7 @@ impl Model {
     /// Match log-odds from a pattern's likelihoods and the term-frequency corrections
     /// (bits by which a shared value is rarer than average, on identity fields and on the
     /// others).
-    pub fn weight_of(
+    pub(crate) fn weight_of(
         &self,
         logs: Likelihoods,
         tf_identity: f64,
@@ -96,11 +96,17 @@ impl Model {
         same - top - ((related - top).exp2() + (unrelated - top).exp2()).log2()
     }
 
-    pub fn compare(&self, a: &Prepared, b: &Prepared, tf: &TermFrequencies) -> Compared {
+    pub(crate) fn compare(&self, a: &Prepared, b: &Prepared, tf: &TermFrequencies) -> Compared {
         compare_with(&self.comparisons, &self.u, a, b, tf)
     }
 
-    pub fn weight(&self, a: &Prepared, b: &Prepared, tf: &TermFrequencies, priors: Priors) -> f64 {
+    pub(crate) fn weight(
+        &self,
+        a: &Prepared,
+        b: &Prepared,
+        tf: &TermFrequencies,
+        priors: Priors,
+    ) -> f64 {
         let c = self.compare(a, b, tf);
         self.weight_of(
             self.pattern_logs(c.pattern),
@@ -110,7 +116,7 @@ impl Model {
         )
     }
 
-    pub fn explain(
+    pub(crate) fn explain(
         &self,
         a: &Prepared,
         b: &Prepared,
