@@ -39,7 +39,7 @@ impl Default for Config {
         Config {
             threshold: 0.5,
             keep_probability: 0.01,
-            u_samples: 300_000,
+            u_samples: 100_000,
             em_iterations: 300,
             seed: 42,
             keep_candidates: false,
@@ -76,7 +76,7 @@ pub struct ScoredPair {
 
 pub struct BatchResult {
     pub ids: Vec<String>,
-    /// Cluster label per record: the index of the cluster's first record.
+    /// Cluster label per record: the input index of a representative record of its cluster.
     pub cluster_of: Vec<u32>,
     /// Candidate pairs scored at or above [`Config::keep_probability`], sorted by (a, b).
     pub pairs: Vec<ScoredPair>,
@@ -85,6 +85,8 @@ pub struct BatchResult {
     /// Every candidate pair, only with [`Config::keep_candidates`].
     pub candidates: Vec<(u32, u32)>,
     pub em_iterations: usize,
+    /// Input index -> index into `prepared`.
+    position: Vec<u32>,
     prepared: Vec<Prepared>,
     tf: TermFrequencies,
 }
@@ -94,8 +96,8 @@ impl BatchResult {
     pub fn explain(&self, a: u32, b: u32) -> Explanation {
         let priors = self.model.priors(self.ids.len());
         self.model.explain(
-            &self.prepared[a as usize],
-            &self.prepared[b as usize],
+            &self.prepared[self.position[a as usize] as usize],
+            &self.prepared[self.position[b as usize] as usize],
             &self.tf,
             priors,
         )
@@ -252,7 +254,10 @@ pub(crate) fn sample_u(
 /// Learnt parameters and the data they were learnt on.
 pub(crate) struct Trained {
     pub model: Model,
+    /// Prepared records in working order (see [`train`]).
     pub prepared: Vec<Prepared>,
+    /// Working index -> input index.
+    pub order: Vec<u32>,
     pub tf: TermFrequencies,
     pub candidates: Vec<(u32, u32)>,
     pub compared: Vec<Compared>,
@@ -265,7 +270,23 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
         stage: Stage::Preparing,
         items: n,
     });
-    let prepared: Vec<Prepared> = records.par_iter().map(prepare).collect();
+    let mut unordered: Vec<Prepared> = records.par_iter().map(prepare).collect();
+    // Work in the order of the names' phonetic keys: blocked pairs mostly share name words,
+    // so both records of a pair are then near each other in memory, which is what the
+    // comparison of tens of millions of pairs is bound by.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let sort_key = |i: u32| {
+        unordered[i as usize]
+            .names
+            .first()
+            .map(|f| &*f.joined_key_text)
+    };
+    order.par_sort_by(|&x, &y| sort_key(x).cmp(&sort_key(y)).then(x.cmp(&y)));
+    let prepared: Vec<Prepared> = order
+        .iter()
+        .map(|&i| std::mem::take(&mut unordered[i as usize]))
+        .collect();
+    drop(unordered);
     let comparisons = active_comparisons(&prepared);
     let tf = TermFrequencies::build(&comparisons, &prepared);
     let u_samples = config.u_samples.min((8 * n).max(20_000));
@@ -316,6 +337,7 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
     Trained {
         model,
         prepared,
+        order,
         tf,
         candidates,
         compared,
@@ -378,7 +400,27 @@ pub fn match_batch(
             priors,
         ))
     };
-    let cluster_of = cluster::cluster(n, &edges, config.threshold, &score);
+    let labels = cluster::cluster(n, &edges, config.threshold, &score);
+    // Back to input order: a cluster is named by the input index of its representative.
+    let order = &t.order;
+    let mut position = vec![0u32; n];
+    let mut cluster_of = vec![0u32; n];
+    for (working, &input) in order.iter().enumerate() {
+        position[input as usize] = working as u32;
+        cluster_of[input as usize] = order[labels[working] as usize];
+    }
+    let to_input = |a: u32, b: u32| {
+        let (x, y) = (order[a as usize], order[b as usize]);
+        if x < y { (x, y) } else { (y, x) }
+    };
+    let mut pairs: Vec<ScoredPair> = pairs
+        .into_iter()
+        .map(|p| {
+            let (a, b) = to_input(p.a, p.b);
+            ScoredPair { a, b, ..p }
+        })
+        .collect();
+    pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
     progress(Progress {
         stage: Stage::Done,
         items: n,
@@ -390,11 +432,12 @@ pub fn match_batch(
         model: t.model,
         candidate_count: t.candidates.len(),
         candidates: if config.keep_candidates {
-            t.candidates
+            t.candidates.iter().map(|&(a, b)| to_input(a, b)).collect()
         } else {
             Vec::new()
         },
         em_iterations: t.em_iterations,
+        position,
         prepared: t.prepared,
         tf: t.tf,
     }

@@ -306,14 +306,14 @@ fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool) -> (f64, f64) {
             best_b[j] = best_b[j].max(s);
         }
         for tb in &b.pairs {
-            if best_a[i] < 1.0 {
+            if best_a[i] < SAME_WORD {
                 best_a[i] = best_a[i].max(token_similarity(ta, tb, latin));
             }
         }
     }
     for (j, tb) in b.tokens.iter().take(nb).enumerate() {
         for ta in &a.pairs {
-            if best_b[j] < 1.0 {
+            if best_b[j] < SAME_WORD {
                 best_b[j] = best_b[j].max(token_similarity(tb, ta, latin));
             }
         }
@@ -369,8 +369,15 @@ fn names(a: &[NameForm], b: &[NameForm]) -> (u8, Option<u64>) {
     if best.0 == NAME_PHONETIC {
         return best;
     }
+    // Both written in both scripts: each script against its own is enough (the two forms
+    // of one record spell the same name), which halves the work.
+    let both = |forms: &[NameForm]| forms.iter().any(|f| f.latin) && forms.iter().any(|f| !f.latin);
+    let same_script_only = both(a) && both(b);
     for fa in a {
         for fb in b {
+            if same_script_only && fa.latin != fb.latin {
+                continue;
+            }
             // Past "fuzzy", only equal keys could still raise the level.
             let keys_equal = fa.key_bag == fb.key_bag || fa.joined_key == fb.joined_key;
             if best.0 >= 4 && !keys_equal {

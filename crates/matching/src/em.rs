@@ -161,7 +161,7 @@ pub fn fit(
         }
         let new_lambda = (matches / total).clamp(1e-9, 0.9);
         let new_lambda_f = (related / total).clamp(1e-9, 0.9);
-        let done = (new_lambda - lambda).abs() < 1e-6 && (new_lambda_f - lambda_f).abs() < 1e-6;
+        let done = (new_lambda - lambda).abs() < 1e-5 && (new_lambda_f - lambda_f).abs() < 1e-5;
         lambda = new_lambda;
         lambda_f = new_lambda_f;
         if done {

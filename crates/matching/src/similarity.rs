@@ -61,31 +61,31 @@ pub fn edit_distance(a: &[u8], b: &[u8], limit: usize) -> usize {
         return if a == b { 0 } else { limit + 1 };
     }
     let n = b.len();
-    let mut prev2 = [0usize; MAX];
-    let mut prev = [0usize; MAX];
-    let mut cur = [0usize; MAX];
-    for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
-        *p = j;
+    // Three rolling rows (two back for transpositions), indexed by row number mod 3.
+    let mut rows = [[0u8; MAX]; 3];
+    for (j, p) in rows[0].iter_mut().enumerate().take(n + 1) {
+        *p = j as u8;
     }
     for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i as u8;
+        let mut row_min = rows[cur][0];
         for j in 1..=n {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[prev2][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[cur][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > limit {
+        if usize::from(row_min) > limit {
             return limit + 1;
         }
-        prev2 = prev;
-        prev = cur;
     }
-    prev[n].min(limit + 1)
+    usize::from(rows[a.len() % 3][n]).min(limit + 1)
 }
 
 #[cfg(test)]
