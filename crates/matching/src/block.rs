@@ -106,7 +106,8 @@ fn form_keys(
             };
             out.push(make(Kind::WordPair, &[x.as_bytes(), y.as_bytes()]));
         }
-        if let Some(pr) = province {
+        // Given name and province: only the first word, the rest are family or compound parts.
+        if let Some(pr) = province.filter(|_| i == 0) {
             out.push(make(Kind::WordPlace, &[a.key.as_bytes(), pr.as_bytes()]));
         }
     }
