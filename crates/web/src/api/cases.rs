@@ -1,0 +1,181 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use chrono::Utc;
+use domain::access::Action;
+use domain::case::{Case, CaseEvent, CaseSummary, CaseUpdate, NewCase, StatusChange};
+use domain::person::name_words;
+use domain::{CaseId, CaseStatus, OperationId, SchemeId};
+use serde::{Deserialize, Serialize};
+use store::{CaseFilter, Page, Paging};
+
+use super::operations::operation_for;
+use crate::access::require;
+use crate::auth::CurrentUser;
+use crate::json::{ApiQuery, JsonBody, path_id};
+use crate::{ApiError, AppState};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    case: Case,
+    history: Vec<CaseEvent>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CasePage {
+    items: Vec<CaseSummary>,
+    total: i64,
+    page: u32,
+    per_page: u32,
+}
+
+impl From<Page<CaseSummary>> for CasePage {
+    fn from(p: Page<CaseSummary>) -> Self {
+        Self { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
+    }
+}
+
+/// Filters that may appear in a URL: none of them is personal data.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    operation: String,
+    status: Option<CaseStatus>,
+    scheme: Option<SchemeId>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// A name search: in the body, because names never go in a URL.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    operation: OperationId,
+    /// Words of a name, in any script; every word must match a member's name.
+    name: String,
+    #[serde(default)]
+    status: Option<CaseStatus>,
+    #[serde(default)]
+    scheme: Option<SchemeId>,
+    #[serde(default)]
+    page: Option<u32>,
+    #[serde(default)]
+    per_page: Option<u32>,
+}
+
+/// Loads a case the user may act on, checking the role first so that a
+/// forbidden caller cannot probe which ids exist.
+async fn case_for(state: &AppState, me: &CurrentUser, raw: &str, action: Action) -> Result<Case, ApiError> {
+    require(&me.user, action, None)?;
+    let case = state.store.get_case(path_id::<CaseId>(raw, "case")?).await?;
+    require(&me.user, action, Some(&case.operation_id))?;
+    Ok(case)
+}
+
+async fn detail(state: &AppState, id: CaseId) -> Result<CaseDetail, ApiError> {
+    let case = state.store.get_case(id).await?;
+    let history = state.store.case_history(id).await?;
+    Ok(CaseDetail { case, history })
+}
+
+/// Lists an operation's cases, most recently changed first.
+#[utoipa::path(get, path = "/api/cases", params(ListQuery), responses((status = 200, body = CasePage)))]
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<CasePage>, ApiError> {
+    let op = operation_for(&state, &me, &q.operation, Action::ViewCases).await?;
+    let filter = CaseFilter { status: q.status, scheme_id: q.scheme, name_words: vec![] };
+    let page = state.store.list_cases(&op.id, &filter, Paging::new(q.page, q.per_page)).await?;
+    Ok(Json(page.into()))
+}
+
+/// Searches an operation's cases by name.
+#[utoipa::path(post, path = "/api/cases/search", request_body = SearchRequest, responses((status = 200, body = CasePage)))]
+pub async fn search(State(state): State<AppState>, me: CurrentUser, body: JsonBody) -> Result<Json<CasePage>, ApiError> {
+    require(&me.user, Action::ViewCases, None)?;
+    let q: SearchRequest = body.parse()?;
+    let op = operation_for(&state, &me, q.operation.as_str(), Action::ViewCases).await?;
+    let words: Vec<String> = name_words(&q.name).collect();
+    if words.is_empty() || words.len() > 10 {
+        return Err(ApiError::Validation(vec![domain::FieldError::new("name", "name_words", "give 1 to 10 words of a name")]));
+    }
+    let filter = CaseFilter { status: q.status, scheme_id: q.scheme, name_words: words };
+    let page = state.store.list_cases(&op.id, &filter, Paging::new(q.page, q.per_page)).await?;
+    Ok(Json(page.into()))
+}
+
+/// Registers a household.
+#[utoipa::path(post, path = "/api/operations/{op}/cases", params(("op" = String, Path)), request_body = NewCase,
+    responses((status = 201, body = CaseDetail), (status = 422)))]
+pub async fn create(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(op): Path<String>,
+    body: JsonBody,
+) -> Result<(StatusCode, HeaderMap, Json<CaseDetail>), ApiError> {
+    let op = operation_for(&state, &me, &op, Action::EditCases).await?;
+    let new: NewCase = body.parse()?;
+    new.check(Utc::now().date_naive()).map_err(ApiError::validation)?;
+    let mut tx = state.store.write(me.actor()).await?;
+    let id = tx.create_case(&op, &new, "officer").await?;
+    tx.commit().await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/cases/{id}")) {
+        headers.insert(header::LOCATION, v);
+    }
+    Ok((StatusCode::CREATED, headers, Json(detail(&state, id).await?)))
+}
+
+#[utoipa::path(get, path = "/api/cases/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404)))]
+pub async fn get(State(state): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
+    let case = case_for(&state, &me, &id, Action::ViewCases).await?;
+    let history = state.store.case_history(case.id).await?;
+    Ok(Json(CaseDetail { case, history }))
+}
+
+/// Updates a case written against the version the client read.
+#[utoipa::path(patch, path = "/api/cases/{id}", params(("id" = String, Path)), request_body = CaseUpdate,
+    responses((status = 200, body = CaseDetail), (status = 409), (status = 422)))]
+pub async fn update(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let case = case_for(&state, &me, &id, Action::EditCases).await?;
+    let update: CaseUpdate = body.parse()?;
+    update.check(Utc::now().date_naive()).map_err(ApiError::validation)?;
+    let mut tx = state.store.write(me.actor()).await?;
+    tx.update_case(case.id, &update).await?;
+    tx.commit().await?;
+    Ok(Json(detail(&state, case.id).await?))
+}
+
+/// Moves a case along the pipeline; the step decides which grant is needed.
+#[utoipa::path(post, path = "/api/cases/{id}/status", params(("id" = String, Path)), request_body = StatusChange,
+    responses((status = 200, body = CaseDetail), (status = 422)))]
+pub async fn change_status(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let case = case_for(&state, &me, &id, Action::ViewCases).await.or_else(|e| match e {
+        // Gate officers record check-ins without reading whole cases.
+        ApiError::Forbidden(_) => Err(e),
+        other => Err(other),
+    })?;
+    let change: StatusChange = body.parse()?;
+    require(&me.user, Action::for_transition(change.to), Some(&case.operation_id))?;
+    let mut errors = domain::ValidationErrors::default();
+    domain::validation::text(&mut errors, "reason", &change.reason, 500);
+    errors.into_result().map_err(ApiError::validation)?;
+    let mut tx = state.store.write(me.actor()).await?;
+    tx.change_status(case.id, &change).await?;
+    tx.commit().await?;
+    Ok(Json(detail(&state, case.id).await?))
+}

@@ -1,0 +1,45 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Muster", description = "Crisis evacuation: posts, registry, cases, schemes, movements."),
+    paths(
+        super::health,
+        super::session::sign_in,
+        super::session::current,
+        super::session::sign_out,
+        super::operations::list,
+        super::operations::create,
+        super::operations::get,
+        super::operations::update,
+        super::posts::list,
+        super::posts::create,
+        super::posts::get,
+        super::posts::update,
+        super::posts::record_posture,
+        super::cases::list,
+        super::cases::search,
+        super::cases::create,
+        super::cases::get,
+        super::cases::update,
+        super::cases::change_status,
+        super::schemes::list,
+        super::schemes::create,
+        super::schemes::get,
+        super::schemes::update,
+        super::movements::list,
+        super::movements::create,
+        super::movements::get,
+        super::movements::update,
+        super::audit::list,
+    ),
+    components(schemas(crate::error::Problem, domain::FieldError))
+)]
+struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
