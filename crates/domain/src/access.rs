@@ -75,11 +75,23 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | EditMovements
         ),
         Role::CaseWorker => {
-            matches!(action, ViewOperation | ViewPosts | ViewCases | EditCases | ReviewCase | ViewSchemes | ViewMovements)
+            matches!(
+                action,
+                ViewOperation
+                    | ViewPosts
+                    | ViewCases
+                    | EditCases
+                    | ReviewCase
+                    | ViewSchemes
+                    | ViewMovements
+            )
         }
         Role::GateOfficer => matches!(action, ViewOperation | ViewMovements | CheckIn),
         Role::Liaison => matches!(action, ViewOperation | ViewMovements),
-        Role::Auditor => matches!(action, ViewOperation | ViewPosts | ViewSchemes | ViewMovements | ViewAudit),
+        Role::Auditor => matches!(
+            action,
+            ViewOperation | ViewPosts | ViewSchemes | ViewMovements | ViewAudit
+        ),
     }
 }
 
@@ -93,7 +105,11 @@ pub enum Denied {
 
 /// Decides whether `user` may do `action`, in `operation` if it concerns one.
 /// A user bound to an operation sees nothing of any other.
-pub fn authorize(user: &User, action: Action, operation: Option<&OperationId>) -> Result<(), Denied> {
+pub fn authorize(
+    user: &User,
+    action: Action,
+    operation: Option<&OperationId>,
+) -> Result<(), Denied> {
     if !role_may(user.role, action) {
         return Err(Denied::Role);
     }
@@ -125,8 +141,14 @@ mod tests {
     fn the_brief_s_grants() {
         use Action::*;
         assert!(role_may(Role::CaseWorker, EditCases));
-        assert!(!role_may(Role::CaseWorker, DecideEligibility), "case workers propose, never approve");
-        assert!(!role_may(Role::Auditor, ViewCases), "auditors see no personal data");
+        assert!(
+            !role_may(Role::CaseWorker, DecideEligibility),
+            "case workers propose, never approve"
+        );
+        assert!(
+            !role_may(Role::Auditor, ViewCases),
+            "auditors see no personal data"
+        );
         assert!(!role_may(Role::Liaison, ViewCases));
         assert!(!role_may(Role::GateOfficer, EditCases));
         assert!(role_may(Role::GateOfficer, CheckIn));
@@ -135,8 +157,14 @@ mod tests {
 
     #[test]
     fn approvals_need_the_decision_grant() {
-        assert_eq!(Action::for_transition(CaseStatus::Eligible), Action::DecideEligibility);
-        assert_eq!(Action::for_transition(CaseStatus::Departed), Action::CheckIn);
+        assert_eq!(
+            Action::for_transition(CaseStatus::Eligible),
+            Action::DecideEligibility
+        );
+        assert_eq!(
+            Action::for_transition(CaseStatus::Departed),
+            Action::CheckIn
+        );
     }
 
     #[test]
@@ -145,8 +173,14 @@ mod tests {
         let other = OperationId::parse("khartoum-2023").unwrap();
         let officer = user(Role::ConsularOfficer, Some("kabul-2021"));
         assert_eq!(authorize(&officer, Action::ViewCases, Some(&kabul)), Ok(()));
-        assert_eq!(authorize(&officer, Action::ViewCases, Some(&other)), Err(Denied::Operation));
+        assert_eq!(
+            authorize(&officer, Action::ViewCases, Some(&other)),
+            Err(Denied::Operation)
+        );
         let ministry = user(Role::HqAdmin, None);
-        assert_eq!(authorize(&ministry, Action::ViewCases, Some(&other)), Ok(()));
+        assert_eq!(
+            authorize(&ministry, Action::ViewCases, Some(&other)),
+            Ok(())
+        );
     }
 }

@@ -55,7 +55,12 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     pub fn new(action: &'static str, target_kind: &'static str, target_id: impl ToString) -> Self {
-        Self { action, target_kind, target_id: target_id.to_string(), detail: String::new() }
+        Self {
+            action,
+            target_kind,
+            target_id: target_id.to_string(),
+            detail: String::new(),
+        }
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -100,7 +105,13 @@ pub fn canonical_time(at: DateTime<Utc>) -> String {
 
 impl AuditEvent {
     /// Builds the event that follows `prev_hash` at position `seq`.
-    pub fn chain(seq: i64, at: DateTime<Utc>, actor: &Actor, entry: &AuditEntry, prev_hash: &str) -> Self {
+    pub fn chain(
+        seq: i64,
+        at: DateTime<Utc>,
+        actor: &Actor,
+        entry: &AuditEntry,
+        prev_hash: &str,
+    ) -> Self {
         let mut event = AuditEvent {
             seq,
             at,
@@ -136,13 +147,17 @@ impl AuditEvent {
 /// How the chain is broken, at the first event where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
-    #[error("audit event {seq}: expected sequence number {expected} (an event is missing or out of order)")]
+    #[error(
+        "audit event {seq}: expected sequence number {expected} (an event is missing or out of order)"
+    )]
     Gap { seq: i64, expected: i64 },
     #[error("audit event {seq}: its previous-hash does not match the event before it")]
     Link { seq: i64 },
     #[error("audit event {seq}: its contents do not match its hash (the event was altered)")]
     Hash { seq: i64 },
-    #[error("audit chain head says {head_seq} events but {found} were found (events were removed at the end)")]
+    #[error(
+        "audit chain head says {head_seq} events but {found} were found (events were removed at the end)"
+    )]
     Head { head_seq: i64, found: i64 },
 }
 
@@ -155,14 +170,20 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS.to_owned() }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_owned(),
+        }
     }
 }
 
 impl ChainVerifier {
     pub fn check(&mut self, event: &AuditEvent) -> Result<(), ChainError> {
         if event.seq != self.expected_seq {
-            return Err(ChainError::Gap { seq: event.seq, expected: self.expected_seq });
+            return Err(ChainError::Gap {
+                seq: event.seq,
+                expected: self.expected_seq,
+            });
         }
         if event.prev_hash != self.prev_hash {
             return Err(ChainError::Link { seq: event.seq });
@@ -207,7 +228,10 @@ mod tests {
         for e in events {
             v.check(e)?;
         }
-        let last = events.last().map(|e| (e.seq, e.hash.clone())).unwrap_or((0, GENESIS.to_owned()));
+        let last = events
+            .last()
+            .map(|e| (e.seq, e.hash.clone()))
+            .unwrap_or((0, GENESIS.to_owned()));
         v.finish(last.0, &last.1)
     }
 
@@ -236,7 +260,13 @@ mod tests {
     fn a_removed_event_is_a_gap() {
         let mut events = chain(5);
         events.remove(1);
-        assert_eq!(verify(&events), Err(ChainError::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&events),
+            Err(ChainError::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
     }
 
     #[test]
@@ -246,6 +276,12 @@ mod tests {
         for e in &events[..4] {
             v.check(e).unwrap();
         }
-        assert_eq!(v.finish(5, &events[4].hash), Err(ChainError::Head { head_seq: 5, found: 4 }));
+        assert_eq!(
+            v.finish(5, &events[4].hash),
+            Err(ChainError::Head {
+                head_seq: 5,
+                found: 4
+            })
+        );
     }
 }

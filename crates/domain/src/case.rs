@@ -16,7 +16,7 @@ pub const MAX_MEMBERS: usize = 40;
 pub struct Case {
     pub id: CaseId,
     pub operation_id: OperationId,
-    /// A short reference to read out over the phone (`KBL-4F2A91`).
+    /// A short reference to read out over the phone (`AF-000042`).
     pub reference: String,
     pub status: CaseStatus,
     pub scheme_id: Option<SchemeId>,
@@ -34,7 +34,9 @@ pub struct Case {
 
 impl Case {
     pub fn principal(&self) -> Option<&Person> {
-        self.members.iter().find(|m| m.details.relationship == Relationship::Principal)
+        self.members
+            .iter()
+            .find(|m| m.details.relationship == Relationship::Principal)
     }
 }
 
@@ -119,14 +121,19 @@ pub struct CaseEvent {
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: Serialize, S: Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             None => s.serialize_none(),
             Some(inner) => inner.serialize(s),
         }
     }
 
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -138,12 +145,24 @@ fn check_tier(e: &mut ValidationErrors, tier: Option<u8>) {
 }
 
 /// The household rules shared by creation and update.
-fn check_members<'a>(e: &mut ValidationErrors, members: impl ExactSizeIterator<Item = &'a PersonDetails>, today: NaiveDate) {
+fn check_members<'a>(
+    e: &mut ValidationErrors,
+    members: impl ExactSizeIterator<Item = &'a PersonDetails>,
+    today: NaiveDate,
+) {
     let n = members.len();
     if n == 0 {
-        e.push("members", "at_least_one", "a case needs at least one member");
+        e.push(
+            "members",
+            "at_least_one",
+            "a case needs at least one member",
+        );
     } else if n > MAX_MEMBERS {
-        e.push("members", "max_members", format!("a case holds at most {MAX_MEMBERS} members"));
+        e.push(
+            "members",
+            "max_members",
+            format!("a case holds at most {MAX_MEMBERS} members"),
+        );
     }
     let mut principals = 0;
     for (i, m) in members.enumerate() {
@@ -153,7 +172,11 @@ fn check_members<'a>(e: &mut ValidationErrors, members: impl ExactSizeIterator<I
         }
     }
     if n > 0 && principals != 1 {
-        e.push("members", "one_principal", "exactly one member must be the principal");
+        e.push(
+            "members",
+            "one_principal",
+            "exactly one member must be the principal",
+        );
     }
 }
 
@@ -171,7 +194,12 @@ impl CaseUpdate {
     pub fn check(&self, today: NaiveDate) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
         check_tier(&mut e, self.tier.flatten());
-        validation::optional_text(&mut e, "special_needs", self.special_needs.clone().flatten().as_deref(), 2000);
+        validation::optional_text(
+            &mut e,
+            "special_needs",
+            self.special_needs.clone().flatten().as_deref(),
+            2000,
+        );
         if let Some(members) = &self.members {
             check_members(&mut e, members.iter().map(|m| &m.details), today);
             let mut ids: Vec<_> = members.iter().filter_map(|m| m.id).collect();
@@ -186,12 +214,10 @@ impl CaseUpdate {
     }
 }
 
-/// A short case reference from the case id: the operation's country code and
-/// six hex digits of the random part of the UUID, so it differs between cases
-/// created in the same millisecond.
-pub fn reference_for(country: &str, id: CaseId) -> String {
-    let hex = id.0.simple().to_string();
-    format!("{}-{}", country.to_uppercase(), hex[hex.len() - 6..].to_uppercase())
+/// A short case reference to read out over a phone: the operation's country
+/// and the case's number within the operation (`AF-000042`).
+pub fn reference_for(country: &str, number: i64) -> String {
+    format!("{}-{number:06}", country.to_uppercase())
 }
 
 #[cfg(test)]
@@ -209,11 +235,23 @@ mod tests {
             scheme_id: None,
             tier: None,
             special_needs: None,
-            members: vec![sample(Relationship::Principal, "Nabi"), sample(Relationship::Principal, "Wali")],
+            members: vec![
+                sample(Relationship::Principal, "Nabi"),
+                sample(Relationship::Principal, "Wali"),
+            ],
         };
-        let rules: Vec<_> = two.check(today()).unwrap_err().0.into_iter().map(|f| f.rule).collect();
+        let rules: Vec<_> = two
+            .check(today())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
         assert_eq!(rules, ["one_principal"]);
-        let none = NewCase { members: vec![], ..two.clone() };
+        let none = NewCase {
+            members: vec![],
+            ..two.clone()
+        };
         assert_eq!(none.check(today()).unwrap_err().0[0].rule, "at_least_one");
     }
 
@@ -227,7 +265,13 @@ mod tests {
             special_needs: None,
             members: vec![sample(Relationship::Principal, "Nabi"), child],
         };
-        let fields: Vec<_> = case.check(today()).unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<_> = case
+            .check(today())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["tier", "members[1].nationalities[0]"]);
     }
 
@@ -239,11 +283,8 @@ mod tests {
     }
 
     #[test]
-    fn references_are_short_and_stable() {
-        let id = CaseId::new();
-        let r = reference_for("af", id);
-        assert_eq!(r.len(), 9);
-        assert!(r.starts_with("AF-"));
-        assert_eq!(r, reference_for("AF", id));
+    fn references_are_short_and_readable() {
+        assert_eq!(reference_for("af", 42), "AF-000042");
+        assert_eq!(reference_for("AF", 1_234_567), "AF-1234567");
     }
 }

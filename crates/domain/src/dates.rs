@@ -55,7 +55,13 @@ impl DateOfBirth {
     }
 
     pub fn year_only(calendar: Calendar, year: i32) -> Self {
-        Self { calendar, year, month: None, day: None, precision: Precision::Year }
+        Self {
+            calendar,
+            year,
+            month: None,
+            day: None,
+            precision: Precision::Year,
+        }
     }
 
     /// The earliest Gregorian year this date may fall in; used for the
@@ -78,12 +84,20 @@ impl DateOfBirth {
             errors.push(
                 format!("{field}.year"),
                 "plausible_year",
-                format!("must be between {} and {} in this calendar", year_range.start(), year_range.end()),
+                format!(
+                    "must be between {} and {} in this calendar",
+                    year_range.start(),
+                    year_range.end()
+                ),
             );
             return;
         }
         if self.day.is_some() && self.month.is_none() {
-            errors.push(format!("{field}.month"), "required_with_day", "a day needs a month");
+            errors.push(
+                format!("{field}.month"),
+                "required_with_day",
+                "a day needs a month",
+            );
             return;
         }
         let needs = match self.precision {
@@ -92,10 +106,18 @@ impl DateOfBirth {
             Precision::Year | Precision::Estimated => (false, false),
         };
         if needs.0 && self.month.is_none() {
-            errors.push(format!("{field}.month"), "required_by_precision", "precision needs a month");
+            errors.push(
+                format!("{field}.month"),
+                "required_by_precision",
+                "precision needs a month",
+            );
         }
         if needs.1 && self.day.is_none() {
-            errors.push(format!("{field}.day"), "required_by_precision", "precision day needs a day");
+            errors.push(
+                format!("{field}.day"),
+                "required_by_precision",
+                "precision day needs a day",
+            );
         }
         if let Some(m) = self.month {
             if !(1..=12).contains(&m) {
@@ -113,14 +135,21 @@ impl DateOfBirth {
                     },
                 };
                 if d == 0 || d > max {
-                    errors.push(format!("{field}.day"), "day_range", format!("must be 1 to {max} in that month"));
+                    errors.push(
+                        format!("{field}.day"),
+                        "day_range",
+                        format!("must be 1 to {max} in that month"),
+                    );
                     return;
                 }
             }
         }
         if self.calendar == Calendar::Gregorian {
-            let first_possible =
-                NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1).into(), self.day.unwrap_or(1).into());
+            let first_possible = NaiveDate::from_ymd_opt(
+                self.year,
+                self.month.unwrap_or(1).into(),
+                self.day.unwrap_or(1).into(),
+            );
             if first_possible.is_some_and(|d| d > today) {
                 errors.push(field, "not_in_future", "must not be in the future");
             }
@@ -129,7 +158,11 @@ impl DateOfBirth {
 }
 
 fn days_in_gregorian_month(year: i32, month: u8) -> u8 {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, u32::from(month) + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, u32::from(month) + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)
         .and_then(|d| d.pred_opt())
         .map(|d| d.day() as u8)
@@ -147,7 +180,9 @@ mod tests {
     fn rules(d: DateOfBirth) -> Vec<String> {
         let mut e = ValidationErrors::default();
         d.check("dob", today(), &mut e);
-        e.0.into_iter().map(|f| format!("{}:{}", f.field, f.rule)).collect()
+        e.0.into_iter()
+            .map(|f| format!("{}:{}", f.field, f.rule))
+            .collect()
     }
 
     #[test]
@@ -157,18 +192,37 @@ mod tests {
 
     #[test]
     fn impossible_and_future_dates_are_refused() {
-        let feb30 = DateOfBirth { month: Some(2), day: Some(30), ..DateOfBirth::year_only(Calendar::Gregorian, 1990) };
-        assert_eq!(rules(DateOfBirth { precision: Precision::Day, ..feb30 }), ["dob.day:day_range"]);
+        let feb30 = DateOfBirth {
+            month: Some(2),
+            day: Some(30),
+            ..DateOfBirth::year_only(Calendar::Gregorian, 1990)
+        };
+        assert_eq!(
+            rules(DateOfBirth {
+                precision: Precision::Day,
+                ..feb30
+            }),
+            ["dob.day:day_range"]
+        );
         let future = DateOfBirth::gregorian(NaiveDate::from_ymd_opt(2021, 9, 1).unwrap());
         assert_eq!(rules(future), ["dob:not_in_future"]);
-        assert_eq!(rules(DateOfBirth::year_only(Calendar::SolarHijri, 1450)), ["dob.year:plausible_year"]);
+        assert_eq!(
+            rules(DateOfBirth::year_only(Calendar::SolarHijri, 1450)),
+            ["dob.year:plausible_year"]
+        );
     }
 
     #[test]
     fn leap_day_only_in_leap_years() {
         let d = |y| DateOfBirth::gregorian(NaiveDate::from_ymd_opt(y, 2, 28).unwrap());
-        let leap = DateOfBirth { day: Some(29), ..d(2000) };
-        let not_leap = DateOfBirth { day: Some(29), ..d(1900) };
+        let leap = DateOfBirth {
+            day: Some(29),
+            ..d(2000)
+        };
+        let not_leap = DateOfBirth {
+            day: Some(29),
+            ..d(1900)
+        };
         assert!(rules(leap).is_empty());
         assert_eq!(rules(not_leap), ["dob.day:day_range"]);
     }

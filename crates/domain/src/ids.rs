@@ -76,15 +76,22 @@ uuid_id!(
 pub struct OperationId(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an operation id is 3 to 40 lower-case letters, digits and hyphens, starting with a letter")]
+#[error(
+    "an operation id is 3 to 40 lower-case letters, digits and hyphens, starting with a letter"
+)]
 pub struct BadOperationId;
 
 impl OperationId {
     pub fn parse(s: &str) -> Result<Self, BadOperationId> {
         let ok = (3..=40).contains(&s.len())
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Self(s.to_owned())) } else { Err(BadOperationId) }
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(BadOperationId)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -125,7 +132,15 @@ mod tests {
     #[test]
     fn operation_slugs() {
         assert!(OperationId::parse("kabul-2021").is_ok());
-        for bad in ["", "ab", "Kabul", "2021-kabul", "kabul 2021", "kabul/2021", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "ab",
+            "Kabul",
+            "2021-kabul",
+            "kabul 2021",
+            "kabul/2021",
+            &"a".repeat(41),
+        ] {
             assert!(OperationId::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -41,9 +41,17 @@ fn time_zone(e: &mut ValidationErrors, tz: &str) {
     let ok = tz == "UTC"
         || (tz.contains('/')
             && tz.len() <= 64
-            && tz.split('/').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))));
+            && tz.split('/').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+            }));
     if !ok {
-        e.push("time_zone", "iana_time_zone", "must be an IANA time zone such as Asia/Kabul");
+        e.push(
+            "time_zone",
+            "iana_time_zone",
+            "must be an IANA time zone such as Asia/Kabul",
+        );
     }
 }
 
@@ -52,7 +60,11 @@ impl Validate for NewOperation {
         let mut e = ValidationErrors::default();
         validation::text(&mut e, "name", &self.name, 200);
         if !(self.country.len() == 2 && self.country.bytes().all(|b| b.is_ascii_uppercase())) {
-            e.push("country", "iso_3166_alpha2", "must be an ISO 3166-1 alpha-2 code such as AF");
+            e.push(
+                "country",
+                "iso_3166_alpha2",
+                "must be an ISO 3166-1 alpha-2 code such as AF",
+            );
         }
         time_zone(&mut e, &self.time_zone);
         e.into_result()
@@ -82,7 +94,13 @@ mod tests {
             country: "Afghanistan".into(),
             time_zone: "Kabul time".into(),
         };
-        let fields: Vec<_> = op.validate().unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<_> = op
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["name", "country", "time_zone"]);
     }
 }

@@ -144,18 +144,31 @@ pub struct Person {
 impl PersonDetails {
     /// A name to show: Latin parts if any, else the native-script name.
     pub fn display_name(&self) -> String {
-        let latin: Vec<&str> =
-            [&self.given_name, &self.family_name].into_iter().flatten().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
-        if latin.is_empty() { self.full_name_native.clone().unwrap_or_default() } else { latin.join(" ") }
+        let latin: Vec<&str> = [&self.given_name, &self.family_name]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if latin.is_empty() {
+            self.full_name_native.clone().unwrap_or_default()
+        } else {
+            latin.join(" ")
+        }
     }
 
     /// Lower-cased name words, for the case list's name search.
     pub fn name_tokens(&self) -> Vec<String> {
-        let mut tokens: Vec<String> = [&self.given_name, &self.family_name, &self.father_name, &self.full_name_native]
-            .into_iter()
-            .flatten()
-            .flat_map(|n| name_words(n))
-            .collect();
+        let mut tokens: Vec<String> = [
+            &self.given_name,
+            &self.family_name,
+            &self.father_name,
+            &self.full_name_native,
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(|n| name_words(n))
+        .collect();
         tokens.sort();
         tokens.dedup();
         tokens
@@ -172,21 +185,41 @@ impl PersonDetails {
         for (field, value) in names {
             validation::optional_text(&mut e, field, value.as_deref(), 100);
         }
-        if names.iter().all(|(_, v)| v.as_deref().is_none_or(|s| s.trim().is_empty())) {
-            e.push("given_name", "name_required", "a person needs a name in at least one script");
+        if names
+            .iter()
+            .all(|(_, v)| v.as_deref().is_none_or(|s| s.trim().is_empty()))
+        {
+            e.push(
+                "given_name",
+                "name_required",
+                "a person needs a name in at least one script",
+            );
         }
         if let Some(dob) = &self.date_of_birth {
             dob.check("date_of_birth", today, &mut e);
         }
         for (i, n) in self.nationalities.iter().enumerate() {
             if !((2..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_uppercase())) {
-                e.push(format!("nationalities[{i}]"), "iso_3166", "must be an ISO 3166-1 code in capitals");
+                e.push(
+                    format!("nationalities[{i}]"),
+                    "iso_3166",
+                    "must be an ISO 3166-1 code in capitals",
+                );
             }
         }
         for (i, d) in self.documents.iter().enumerate() {
             let n = d.number.trim();
-            if n.is_empty() || n.len() > 30 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ') {
-                e.push(format!("documents[{i}].number"), "document_number", "must be 1 to 30 letters, digits or hyphens");
+            if n.is_empty()
+                || n.len() > 30
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
+            {
+                e.push(
+                    format!("documents[{i}].number"),
+                    "document_number",
+                    "must be 1 to 30 letters, digits or hyphens",
+                );
             }
         }
         for (i, c) in self.contacts.iter().enumerate() {
@@ -194,16 +227,29 @@ impl PersonDetails {
             match c.kind {
                 ContactKind::Phone => {
                     let digits = c.value.strip_prefix('+').unwrap_or(&c.value);
-                    if !(c.value.starts_with('+') && (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())) {
-                        e.push(field, "e164", "must be an E.164 number such as +93701234567");
+                    if !(c.value.starts_with('+')
+                        && (8..=15).contains(&digits.len())
+                        && digits.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        e.push(
+                            field,
+                            "e164",
+                            "must be an E.164 number such as +93701234567",
+                        );
                     }
                 }
                 ContactKind::Email => {
                     let ok = c.value.len() <= 254
-                        && c.value.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
+                        && c.value.split_once('@').is_some_and(|(l, d)| {
+                            !l.is_empty() && d.contains('.') && !d.starts_with('.')
+                        })
                         && !c.value.chars().any(char::is_whitespace);
                     if !ok {
-                        e.push(field, "email", "must be an e-mail address such as name@example.org");
+                        e.push(
+                            field,
+                            "email",
+                            "must be an e-mail address such as name@example.org",
+                        );
                     }
                 }
             }
@@ -216,7 +262,9 @@ impl PersonDetails {
 
 /// Splits a name into lower-cased words, across scripts.
 pub fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
-    name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
 }
 
 #[cfg(test)]
@@ -253,7 +301,13 @@ mod tests {
         p.full_name_native = Some("محمد نبی".into());
         assert!(p.check(today()).is_ok());
         p.full_name_native = Some("  ".into());
-        let rules: Vec<_> = p.check(today()).unwrap_err().0.into_iter().map(|f| f.rule).collect();
+        let rules: Vec<_> = p
+            .check(today())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
         assert!(rules.contains(&"name_required".to_string()));
     }
 
@@ -261,11 +315,26 @@ mod tests {
     fn contacts_must_be_plausible() {
         let mut p = sample(Relationship::Principal, "Nabi");
         p.contacts = vec![
-            Contact { kind: ContactKind::Phone, value: "0701234567".into() },
-            Contact { kind: ContactKind::Email, value: "nabi@example.org".into() },
-            Contact { kind: ContactKind::Email, value: "nabi at example".into() },
+            Contact {
+                kind: ContactKind::Phone,
+                value: "0701234567".into(),
+            },
+            Contact {
+                kind: ContactKind::Email,
+                value: "nabi@example.org".into(),
+            },
+            Contact {
+                kind: ContactKind::Email,
+                value: "nabi at example".into(),
+            },
         ];
-        let fields: Vec<_> = p.check(today()).unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<_> = p
+            .check(today())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["contacts[0].value", "contacts[2].value"]);
     }
 
@@ -273,6 +342,9 @@ mod tests {
     fn name_tokens_cover_both_scripts() {
         let mut p = sample(Relationship::Principal, "Mohammad Nabi");
         p.full_name_native = Some("محمد نبی".into());
-        assert_eq!(p.name_tokens(), ["ahmadzai", "mohammad", "nabi", "محمد", "نبی"]);
+        assert_eq!(
+            p.name_tokens(),
+            ["ahmadzai", "mohammad", "nabi", "محمد", "نبی"]
+        );
     }
 }

@@ -28,7 +28,14 @@ impl PostKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Embassy, Self::Consulate, Self::AllianceOffice, Self::CrisisTeam].into_iter().find(|k| k.as_str() == s)
+        [
+            Self::Embassy,
+            Self::Consulate,
+            Self::AllianceOffice,
+            Self::CrisisTeam,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

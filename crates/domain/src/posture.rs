@@ -23,12 +23,20 @@ pub enum Posture {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown posture; expected one of open, reduced_staff, ordered_departure, suspended, evacuated, reopened")]
+#[error(
+    "unknown posture; expected one of open, reduced_staff, ordered_departure, suspended, evacuated, reopened"
+)]
 pub struct UnknownPosture;
 
 impl Posture {
-    pub const ALL: [Posture; 6] =
-        [Self::Open, Self::ReducedStaff, Self::OrderedDeparture, Self::Suspended, Self::Evacuated, Self::Reopened];
+    pub const ALL: [Posture; 6] = [
+        Self::Open,
+        Self::ReducedStaff,
+        Self::OrderedDeparture,
+        Self::Suspended,
+        Self::Evacuated,
+        Self::Reopened,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,7 +62,10 @@ impl Posture {
 
     /// Whether staff are still working at the post.
     pub fn is_staffed(self) -> bool {
-        matches!(self, Self::Open | Self::ReducedStaff | Self::OrderedDeparture | Self::Reopened)
+        matches!(
+            self,
+            Self::Open | Self::ReducedStaff | Self::OrderedDeparture | Self::Reopened
+        )
     }
 
     /// A post can only be reopened after it was suspended or evacuated; any other
@@ -77,7 +88,10 @@ impl fmt::Display for Posture {
 impl FromStr for Posture {
     type Err = UnknownPosture;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s).ok_or(UnknownPosture)
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or(UnknownPosture)
     }
 }
 

@@ -48,9 +48,16 @@ pub struct SchemeUpdate {
 }
 
 fn scheme_code(e: &mut ValidationErrors, code: &str) {
-    let ok = (2..=20).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    let ok = (2..=20).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
     if !ok {
-        e.push("code", "scheme_code", "must be 2 to 20 capitals, digits or hyphens");
+        e.push(
+            "code",
+            "scheme_code",
+            "must be 2 to 20 capitals, digits or hyphens",
+        );
     }
 }
 
@@ -61,7 +68,11 @@ impl Validate for NewScheme {
         validation::text(&mut e, "name", &self.name, 200);
         validation::nation_code(&mut e, "nation", &self.nation);
         if self.description.chars().count() > 4000 {
-            e.push("description", "max_length", "must be at most 4000 characters");
+            e.push(
+                "description",
+                "max_length",
+                "must be at most 4000 characters",
+            );
         }
         e.into_result()
     }
@@ -71,8 +82,16 @@ impl Validate for SchemeUpdate {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
         validation::optional_text(&mut e, "name", self.name.as_deref(), 200);
-        if self.description.as_ref().is_some_and(|d| d.chars().count() > 4000) {
-            e.push("description", "max_length", "must be at most 4000 characters");
+        if self
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 4000)
+        {
+            e.push(
+                "description",
+                "max_length",
+                "must be at most 4000 characters",
+            );
         }
         e.into_result()
     }

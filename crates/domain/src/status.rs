@@ -77,7 +77,13 @@ impl CaseStatus {
     pub fn successors(self) -> &'static [CaseStatus] {
         use CaseStatus::*;
         match self {
-            Registered => &[UnderReview, Eligible, Ineligible, NeedsInformation, Withdrawn],
+            Registered => &[
+                UnderReview,
+                Eligible,
+                Ineligible,
+                NeedsInformation,
+                Withdrawn,
+            ],
             UnderReview => &[Eligible, Ineligible, NeedsInformation, Withdrawn],
             NeedsInformation => &[UnderReview, Eligible, Ineligible, Withdrawn],
             Ineligible => &[UnderReview, Withdrawn],
@@ -96,7 +102,11 @@ impl CaseStatus {
 
     /// Checks one step of the pipeline.
     pub fn transition(self, to: CaseStatus) -> Result<CaseStatus, IllegalTransition> {
-        if self.can_move_to(to) { Ok(to) } else { Err(IllegalTransition { from: self, to }) }
+        if self.can_move_to(to) {
+            Ok(to)
+        } else {
+            Err(IllegalTransition { from: self, to })
+        }
     }
 
     /// Still in the country, for accountability: everything but departed and withdrawn.
@@ -130,7 +140,10 @@ impl fmt::Display for CaseStatus {
 impl FromStr for CaseStatus {
     type Err = UnknownStatus;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s).ok_or(UnknownStatus)
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or(UnknownStatus)
     }
 }
 
@@ -210,7 +223,12 @@ mod tests {
 
     #[test]
     fn skipping_the_gate_is_refused() {
-        let e = CaseStatus::Eligible.transition(CaseStatus::Departed).unwrap_err();
-        assert_eq!(e.to_string(), "a case cannot move from eligible to departed");
+        let e = CaseStatus::Eligible
+            .transition(CaseStatus::Departed)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a case cannot move from eligible to departed"
+        );
     }
 }

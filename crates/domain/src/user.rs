@@ -21,12 +21,20 @@ pub enum Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role; expected one of hq_admin, consular_officer, case_worker, gate_officer, liaison, auditor")]
+#[error(
+    "unknown role; expected one of hq_admin, consular_officer, case_worker, gate_officer, liaison, auditor"
+)]
 pub struct UnknownRole;
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Self::HqAdmin, Self::ConsularOfficer, Self::CaseWorker, Self::GateOfficer, Self::Liaison, Self::Auditor];
+    pub const ALL: [Role; 6] = [
+        Self::HqAdmin,
+        Self::ConsularOfficer,
+        Self::CaseWorker,
+        Self::GateOfficer,
+        Self::Liaison,
+        Self::Auditor,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,7 +68,10 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or(UnknownRole)
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or(UnknownRole)
     }
 }
 
@@ -80,7 +91,9 @@ pub struct User {
 /// Usernames are logins, not names: 2 to 40 lower-case letters, digits, `.`, `_`, `-`.
 pub fn check_username(username: &str) -> Result<(), crate::ValidationErrors> {
     let ok = (2..=40).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -98,6 +111,10 @@ pub fn check_password(password: &str) -> Result<(), crate::ValidationErrors> {
     if (10..=256).contains(&n) {
         Ok(())
     } else {
-        Err(crate::ValidationErrors::single("password", "password_length", "must be 10 to 256 characters"))
+        Err(crate::ValidationErrors::single(
+            "password",
+            "password_length",
+            "must be 10 to 256 characters",
+        ))
     }
 }

@@ -16,7 +16,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, rule: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), rule: rule.to_owned(), message: message.into() }
+        Self {
+            field: field.into(),
+            rule: rule.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -34,7 +38,11 @@ impl ValidationErrors {
     /// Adds another input's errors with their fields nested under `prefix`.
     pub fn nest(&mut self, prefix: &str, other: ValidationErrors) {
         for e in other.0 {
-            let field = if e.field.is_empty() { prefix.to_owned() } else { format!("{prefix}.{}", e.field) };
+            let field = if e.field.is_empty() {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}.{}", e.field)
+            };
             self.0.push(FieldError { field, ..e });
         }
     }
@@ -62,9 +70,20 @@ pub fn text(errors: &mut ValidationErrors, field: &str, value: &str, max: usize)
     if value.trim().is_empty() {
         errors.push(field, "required", "must not be empty");
     } else if value.chars().count() > max {
-        errors.push(field, "max_length", format!("must be at most {max} characters"));
-    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errors.push(field, "no_control_characters", "must not contain control characters");
+        errors.push(
+            field,
+            "max_length",
+            format!("must be at most {max} characters"),
+        );
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        errors.push(
+            field,
+            "no_control_characters",
+            "must not contain control characters",
+        );
     }
 }
 
@@ -80,7 +99,11 @@ pub fn optional_text(errors: &mut ValidationErrors, field: &str, value: Option<&
 pub fn nation_code(errors: &mut ValidationErrors, field: &str, value: &str) {
     let ok = (2..=4).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_uppercase());
     if !ok {
-        errors.push(field, "nation_code", "must be an ISO 3166 code or alliance name in capitals, 2 to 4 letters");
+        errors.push(
+            field,
+            "nation_code",
+            "must be an ISO 3166 code or alliance name in capitals, 2 to 4 letters",
+        );
     }
 }
 
@@ -105,7 +128,17 @@ mod tests {
         text(&mut e, "b", "elevenchars", 10);
         text(&mut e, "c", "bell\u{7}", 10);
         text(&mut e, "d", "fine", 10);
-        let rules: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.rule.as_str())).collect();
-        assert_eq!(rules, [("a", "required"), ("b", "max_length"), ("c", "no_control_characters")]);
+        let rules: Vec<_> =
+            e.0.iter()
+                .map(|f| (f.field.as_str(), f.rule.as_str()))
+                .collect();
+        assert_eq!(
+            rules,
+            [
+                ("a", "required"),
+                ("b", "max_length"),
+                ("c", "no_control_characters")
+            ]
+        );
     }
 }

@@ -32,14 +32,24 @@ const COLUMNS: &str = "seq, at, actor, action, target_kind, target_id, detail, p
 impl Store {
     /// Newest first.
     pub async fn list_audit(&self, paging: Paging) -> Result<Page<AuditEvent>, StoreError> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events").fetch_one(&self.pool).await?.try_get("n")?;
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1 OFFSET $2"))
-            .bind(i64::from(paging.per_page))
-            .bind(paging.offset())
-            .fetch_all(&self.pool)
-            .await?;
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1 OFFSET $2"
+        ))
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(&self.pool)
+        .await?;
         let items = rows.iter().map(event).collect::<Result<_, _>>()?;
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// Walks the whole chain in order, a batch at a time, and compares its end
@@ -49,11 +59,13 @@ impl Store {
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
         loop {
-            let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
-                .bind(after)
-                .bind(BATCH)
-                .fetch_all(&self.pool)
-                .await?;
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(BATCH)
+            .fetch_all(&self.pool)
+            .await?;
             for row in &rows {
                 let e = match event(row) {
                     Ok(e) => e,
@@ -73,7 +85,9 @@ impl Store {
                 break;
             }
         }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
         let head_hash: String = head.try_get("hash")?;
         Ok(match verifier.finish(head.try_get("seq")?, &head_hash) {
             Ok(events) => ChainReport::Intact { events },

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 
 use domain::audit::AuditEntry;
-use domain::case::{Case, CaseEvent, CaseSummary, CaseUpdate, NewCase, StatusChange, reference_for};
+use domain::case::{
+    Case, CaseEvent, CaseSummary, CaseUpdate, NewCase, StatusChange, reference_for,
+};
 use domain::operation::Operation;
 use domain::person::{Person, PersonDetails};
 use domain::validation::ValidationErrors;
@@ -53,7 +55,8 @@ fn summary(row: &AnyRow) -> Result<CaseSummary, StoreError> {
 
 fn tier(row: &AnyRow) -> Result<Option<u8>, StoreError> {
     let t: Option<i64> = row.try_get("tier")?;
-    t.map(|t| u8::try_from(t).map_err(|_| StoreError::Corrupt { what: "tier" })).transpose()
+    t.map(|t| u8::try_from(t).map_err(|_| StoreError::Corrupt { what: "tier" }))
+        .transpose()
 }
 
 /// `WHERE` conditions and their bound values for a case filter, numbered from `$2`
@@ -74,7 +77,9 @@ fn filter_sql(filter: &CaseFilter) -> (String, Vec<String>) {
     words.dedup();
     if !words.is_empty() {
         let first = binds.len() + 2;
-        let list: Vec<String> = (first..first + words.len()).map(|i| format!("${i}")).collect();
+        let list: Vec<String> = (first..first + words.len())
+            .map(|i| format!("${i}"))
+            .collect();
         binds.extend(words.iter().map(|w| (*w).clone()));
         sql.push_str(&format!(
             " AND c.id IN (SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({}) \
@@ -93,13 +98,19 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::not_found("case"))?;
-        let members = sqlx::query("SELECT id, details FROM persons WHERE case_id = $1 ORDER BY position")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(Person { id: codec::get_parsed(r, "id", "person id")?, details: unseal(r, "details")? }))
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let members =
+            sqlx::query("SELECT id, details FROM persons WHERE case_id = $1 ORDER BY position")
+                .bind(id.to_string())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Person {
+                        id: codec::get_parsed(r, "id", "person id")?,
+                        details: unseal(r, "details")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Case {
             id,
             operation_id: codec::get_parsed(&row, "operation_id", "operation id")?,
@@ -160,20 +171,39 @@ impl Store {
         for b in &binds {
             q = q.bind(b.as_str());
         }
-        let rows = q.bind(i64::from(paging.per_page)).bind(paging.offset()).fetch_all(&self.pool).await?;
+        let rows = q
+            .bind(i64::from(paging.per_page))
+            .bind(paging.offset())
+            .fetch_all(&self.pool)
+            .await?;
         let items = rows.iter().map(summary).collect::<Result<_, _>>()?;
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// How many cases stand at each status.
-    pub async fn count_cases_by_status(&self, op: &OperationId) -> Result<Vec<(CaseStatus, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM cases WHERE operation_id = $1 GROUP BY status")
-            .bind(op.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn count_cases_by_status(
+        &self,
+        op: &OperationId,
+    ) -> Result<Vec<(CaseStatus, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM cases WHERE operation_id = $1 GROUP BY status",
+        )
+        .bind(op.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         let mut counts: Vec<(CaseStatus, i64)> = rows
             .iter()
-            .map(|r| Ok((codec::get_parsed(r, "status", "case status")?, r.try_get("n")?)))
+            .map(|r| {
+                Ok((
+                    codec::get_parsed(r, "status", "case status")?,
+                    r.try_get("n")?,
+                ))
+            })
             .collect::<Result<_, StoreError>>()?;
         counts.sort_by_key(|(s, _)| *s);
         Ok(counts)
@@ -181,7 +211,11 @@ impl Store {
 }
 
 impl WriteTx {
-    async fn check_scheme(&mut self, op: &OperationId, scheme: Option<SchemeId>) -> Result<(), StoreError> {
+    async fn check_scheme(
+        &mut self,
+        op: &OperationId,
+        scheme: Option<SchemeId>,
+    ) -> Result<(), StoreError> {
         let Some(id) = scheme else { return Ok(()) };
         let found = sqlx::query("SELECT id FROM schemes WHERE id = $1 AND operation_id = $2")
             .bind(id.to_string())
@@ -263,17 +297,30 @@ impl WriteTx {
 
     /// Registers a household. `source` says where it came from (`officer`,
     /// `self_registration`, `import:staff-list`).
-    pub async fn create_case(&mut self, op: &Operation, new: &NewCase, source: &str) -> Result<CaseId, StoreError> {
+    pub async fn create_case(
+        &mut self,
+        op: &Operation,
+        new: &NewCase,
+        source: &str,
+    ) -> Result<CaseId, StoreError> {
         self.check_scheme(&op.id, new.scheme_id).await?;
         let id = CaseId::new();
         let now = codec::time(self.now());
+        // Safe without a sequence: writers are serialised by the write transaction.
+        let number: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM cases WHERE operation_id = $1",
+        )
+        .bind(op.id.as_str())
+        .fetch_one(self.conn())
+        .await?
+        .try_get("n")?;
         sqlx::query(
-            "INSERT INTO cases (id, operation_id, reference, status, scheme_id, tier, special_needs, source, \
-             household_size, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+            "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
+             household_size, version, created_at, updated_at) VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
         )
         .bind(id.to_string())
         .bind(op.id.as_str())
-        .bind(reference_for(&op.country, id))
+        .bind(reference_for(&op.country, number))
         .bind(CaseStatus::Registered.as_str())
         .bind(new.scheme_id.map(|s| s.to_string()))
         .bind(new.tier.map(i64::from))
@@ -281,18 +328,31 @@ impl WriteTx {
         .bind(source)
         .bind(new.members.len() as i64)
         .bind(now)
+        .bind(number)
         .execute(self.conn())
         .await?;
-        let members: Vec<(PersonId, &PersonDetails)> = new.members.iter().map(|m| (PersonId::new(), m)).collect();
+        let members: Vec<(PersonId, &PersonDetails)> =
+            new.members.iter().map(|m| (PersonId::new(), m)).collect();
         self.insert_members(&op.id, id, &members).await?;
-        self.add_case_event(id, None, CaseStatus::Registered, "registered").await?;
-        let detail = format!("operation {} source {} members {}", op.id, source, members.len());
-        self.audit(AuditEntry::new("case.create", "case", id).detail(detail)).await?;
+        self.add_case_event(id, None, CaseStatus::Registered, "registered")
+            .await?;
+        let detail = format!(
+            "operation {} source {} members {}",
+            op.id,
+            source,
+            members.len()
+        );
+        self.audit(AuditEntry::new("case.create", "case", id).detail(detail))
+            .await?;
         Ok(id)
     }
 
     /// Moves a case one step along the pipeline.
-    pub async fn change_status(&mut self, id: CaseId, change: &StatusChange) -> Result<CaseStatus, StoreError> {
+    pub async fn change_status(
+        &mut self,
+        id: CaseId,
+        change: &StatusChange,
+    ) -> Result<CaseStatus, StoreError> {
         let row = sqlx::query("SELECT status FROM cases WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.conn())
@@ -300,16 +360,26 @@ impl WriteTx {
             .ok_or(StoreError::not_found("case"))?;
         let from: CaseStatus = codec::get_parsed(&row, "status", "case status")?;
         let to = from.transition(change.to).map_err(|e| {
-            StoreError::Invalid(ValidationErrors::single("to", "status_transition", e.to_string()))
+            StoreError::Invalid(ValidationErrors::single(
+                "to",
+                "status_transition",
+                e.to_string(),
+            ))
         })?;
-        sqlx::query("UPDATE cases SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(to.as_str())
-            .bind(codec::time(self.now()))
-            .execute(self.conn())
+        sqlx::query(
+            "UPDATE cases SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(to.as_str())
+        .bind(codec::time(self.now()))
+        .execute(self.conn())
+        .await?;
+        self.add_case_event(id, Some(from), to, &change.reason)
             .await?;
-        self.add_case_event(id, Some(from), to, &change.reason).await?;
-        self.audit(AuditEntry::new("case.status", "case", id).detail(format!("status {from}->{to}"))).await?;
+        self.audit(
+            AuditEntry::new("case.status", "case", id).detail(format!("status {from}->{to}")),
+        )
+        .await?;
         Ok(to)
     }
 
@@ -333,28 +403,45 @@ impl WriteTx {
         }
         let mut detail = Vec::new();
         if let Some(members) = &update.members {
-            let existing: HashSet<PersonId> = sqlx::query("SELECT id FROM persons WHERE case_id = $1")
-                .bind(id.to_string())
-                .fetch_all(self.conn())
-                .await?
-                .iter()
-                .map(|r| codec::get_parsed(r, "id", "person id"))
-                .collect::<Result<_, _>>()?;
+            let existing: HashSet<PersonId> =
+                sqlx::query("SELECT id FROM persons WHERE case_id = $1")
+                    .bind(id.to_string())
+                    .fetch_all(self.conn())
+                    .await?
+                    .iter()
+                    .map(|r| codec::get_parsed(r, "id", "person id"))
+                    .collect::<Result<_, _>>()?;
             let mut errors = ValidationErrors::default();
             for (i, m) in members.iter().enumerate() {
                 if m.id.is_some_and(|pid| !existing.contains(&pid)) {
-                    errors.push(format!("members[{i}].id"), "member_of_case", "no such member in this case");
+                    errors.push(
+                        format!("members[{i}].id"),
+                        "member_of_case",
+                        "no such member in this case",
+                    );
                 }
             }
             errors.into_result().map_err(StoreError::Invalid)?;
             // Members are rewritten whole, keeping the identity of those that stay.
-            sqlx::query("DELETE FROM name_tokens WHERE case_id = $1").bind(id.to_string()).execute(self.conn()).await?;
-            sqlx::query("DELETE FROM persons WHERE case_id = $1").bind(id.to_string()).execute(self.conn()).await?;
-            let rows: Vec<(PersonId, &PersonDetails)> =
-                members.iter().map(|m| (m.id.unwrap_or_default(), &m.details)).collect();
+            sqlx::query("DELETE FROM name_tokens WHERE case_id = $1")
+                .bind(id.to_string())
+                .execute(self.conn())
+                .await?;
+            sqlx::query("DELETE FROM persons WHERE case_id = $1")
+                .bind(id.to_string())
+                .execute(self.conn())
+                .await?;
+            let rows: Vec<(PersonId, &PersonDetails)> = members
+                .iter()
+                .map(|m| (m.id.unwrap_or_default(), &m.details))
+                .collect();
             self.insert_members(&op, id, &rows).await?;
             let kept = members.iter().filter(|m| m.id.is_some()).count();
-            detail.push(format!("members {}->{} kept {kept}", existing.len(), members.len()));
+            detail.push(format!(
+                "members {}->{} kept {kept}",
+                existing.len(),
+                members.len()
+            ));
         }
         let members_len = update.members.as_ref().map(|m| m.len() as i64);
         sqlx::query(
@@ -371,7 +458,13 @@ impl WriteTx {
         .bind(i64::from(update.tier.is_some()))
         .bind(update.tier.flatten().map(i64::from))
         .bind(i64::from(update.special_needs.is_some()))
-        .bind(update.special_needs.clone().flatten().map(|s| s.trim().to_owned()))
+        .bind(
+            update
+                .special_needs
+                .clone()
+                .flatten()
+                .map(|s| s.trim().to_owned()),
+        )
         .bind(members_len)
         .bind(codec::time(self.now()))
         .execute(self.conn())
@@ -385,6 +478,7 @@ impl WriteTx {
                 detail.push(field.to_owned());
             }
         }
-        self.audit(AuditEntry::new("case.update", "case", id).detail(detail.join(" "))).await
+        self.audit(AuditEntry::new("case.update", "case", id).detail(detail.join(" ")))
+            .await
     }
 }

@@ -23,11 +23,17 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 pub(crate) fn get_time(row: &AnyRow, col: &str) -> Result<DateTime<Utc>, StoreError> {
     let s: String = row.try_get(col)?;
-    DateTime::parse_from_rfc3339(&s).map(|t| t.with_timezone(&Utc)).map_err(|_| StoreError::Corrupt { what: "time" })
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt { what: "time" })
 }
 
 /// Parses a text column with `FromStr` (ids, enums).
-pub(crate) fn get_parsed<T: std::str::FromStr>(row: &AnyRow, col: &str, what: &'static str) -> Result<T, StoreError> {
+pub(crate) fn get_parsed<T: std::str::FromStr>(
+    row: &AnyRow,
+    col: &str,
+    what: &'static str,
+) -> Result<T, StoreError> {
     let s: String = row.try_get(col)?;
     s.parse().map_err(|_| StoreError::Corrupt { what })
 }
@@ -38,7 +44,8 @@ pub(crate) fn get_opt_parsed<T: std::str::FromStr>(
     what: &'static str,
 ) -> Result<Option<T>, StoreError> {
     let s: Option<String> = row.try_get(col)?;
-    s.map(|s| s.parse().map_err(|_| StoreError::Corrupt { what })).transpose()
+    s.map(|s| s.parse().map_err(|_| StoreError::Corrupt { what }))
+        .transpose()
 }
 
 /// Enums are stored as their serde (snake_case) names.
@@ -49,7 +56,11 @@ pub(crate) fn enum_text<T: Serialize>(v: &T) -> String {
     }
 }
 
-pub(crate) fn get_enum<T: DeserializeOwned>(row: &AnyRow, col: &str, what: &'static str) -> Result<T, StoreError> {
+pub(crate) fn get_enum<T: DeserializeOwned>(
+    row: &AnyRow,
+    col: &str,
+    what: &'static str,
+) -> Result<T, StoreError> {
     let s: String = row.try_get(col)?;
     serde_json::from_value(serde_json::Value::String(s)).map_err(|_| StoreError::Corrupt { what })
 }
@@ -58,14 +69,19 @@ pub(crate) fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialising plain data cannot fail")
 }
 
-pub(crate) fn get_json<T: DeserializeOwned>(row: &AnyRow, col: &str, what: &'static str) -> Result<T, StoreError> {
+pub(crate) fn get_json<T: DeserializeOwned>(
+    row: &AnyRow,
+    col: &str,
+    what: &'static str,
+) -> Result<T, StoreError> {
     let s: String = row.try_get(col)?;
     serde_json::from_str(&s).map_err(|_| StoreError::Corrupt { what })
 }
 
 pub(crate) fn get_opt_u32(row: &AnyRow, col: &str) -> Result<Option<u32>, StoreError> {
     let v: Option<i64> = row.try_get(col)?;
-    v.map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt { what: "count" })).transpose()
+    v.map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt { what: "count" }))
+        .transpose()
 }
 
 pub(crate) fn get_u32(row: &AnyRow, col: &str) -> Result<u32, StoreError> {

@@ -31,7 +31,9 @@ impl StoreError {
     /// Maps unique-constraint violations to a conflict with a readable message.
     pub(crate) fn on_unique(e: sqlx::Error, message: &str) -> Self {
         match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(message.to_owned()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(message.to_owned())
+            }
             _ => Self::Database(e),
         }
     }

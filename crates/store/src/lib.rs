@@ -24,9 +24,9 @@ pub mod testing;
 mod tx;
 mod users;
 
+pub use audit::ChainReport;
 pub use backend::Backend;
 pub use cases::CaseFilter;
-pub use audit::ChainReport;
 pub use error::StoreError;
 pub use sessions::SessionRecord;
 pub use tx::WriteTx;
@@ -52,7 +52,8 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn pages(&self) -> u32 {
-        u32::try_from((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1)))).unwrap_or(u32::MAX)
+        u32::try_from((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1))))
+            .unwrap_or(u32::MAX)
     }
 }
 
@@ -65,7 +66,10 @@ pub struct Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self { page: 1, per_page: 50 }
+        Self {
+            page: 1,
+            per_page: 50,
+        }
     }
 }
 

@@ -36,22 +36,35 @@ impl Store {
 
     /// The operation's movements by departure; with `shared_with`, only those
     /// shared with that nation (what a liaison officer may see).
-    pub async fn list_movements(&self, op: &OperationId, shared_with: Option<&str>) -> Result<Vec<Movement>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM movements WHERE operation_id = $1 ORDER BY departs_at, designator")
-            .bind(op.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn list_movements(
+        &self,
+        op: &OperationId,
+        shared_with: Option<&str>,
+    ) -> Result<Vec<Movement>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM movements WHERE operation_id = $1 ORDER BY departs_at, designator",
+        )
+        .bind(op.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         let all = rows.iter().map(movement).collect::<Result<Vec<_>, _>>()?;
         Ok(match shared_with {
             None => all,
-            Some(nation) => all.into_iter().filter(|m| m.shared_with.iter().any(|n| n == nation)).collect(),
+            Some(nation) => all
+                .into_iter()
+                .filter(|m| m.shared_with.iter().any(|n| n == nation))
+                .collect(),
         })
     }
 }
 
 impl WriteTx {
     /// Every scheme named must belong to the operation.
-    async fn check_schemes(&mut self, op: &OperationId, schemes: &[SchemeId]) -> Result<(), StoreError> {
+    async fn check_schemes(
+        &mut self,
+        op: &OperationId,
+        schemes: &[SchemeId],
+    ) -> Result<(), StoreError> {
         let mut errors = ValidationErrors::default();
         for (i, id) in schemes.iter().enumerate() {
             let found = sqlx::query("SELECT id FROM schemes WHERE id = $1 AND operation_id = $2")
@@ -60,13 +73,21 @@ impl WriteTx {
                 .fetch_optional(self.conn())
                 .await?;
             if found.is_none() {
-                errors.push(format!("accepts_schemes[{i}]"), "known_scheme", "no such scheme in this operation");
+                errors.push(
+                    format!("accepts_schemes[{i}]"),
+                    "known_scheme",
+                    "no such scheme in this operation",
+                );
             }
         }
         errors.into_result().map_err(StoreError::Invalid)
     }
 
-    pub async fn create_movement(&mut self, op: &OperationId, new: &NewMovement) -> Result<Movement, StoreError> {
+    pub async fn create_movement(
+        &mut self,
+        op: &OperationId,
+        new: &NewMovement,
+    ) -> Result<Movement, StoreError> {
         self.check_schemes(op, &new.accepts_schemes).await?;
         let m = Movement {
             id: MovementId::new(),
@@ -100,11 +121,18 @@ impl WriteTx {
         .bind(codec::json(&m.shared_with))
         .execute(self.conn())
         .await?;
-        self.audit(AuditEntry::new("movement.create", "movement", m.id).detail(format!("operation {op}"))).await?;
+        self.audit(
+            AuditEntry::new("movement.create", "movement", m.id).detail(format!("operation {op}")),
+        )
+        .await?;
         Ok(m)
     }
 
-    pub async fn update_movement(&mut self, id: MovementId, update: &MovementUpdate) -> Result<Movement, StoreError> {
+    pub async fn update_movement(
+        &mut self,
+        id: MovementId,
+        update: &MovementUpdate,
+    ) -> Result<Movement, StoreError> {
         let row = sqlx::query("SELECT operation_id FROM movements WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.conn())
@@ -127,8 +155,13 @@ impl WriteTx {
         .bind(update.shared_with.as_ref().map(codec::json))
         .fetch_one(self.conn())
         .await?;
-        let detail = update.status.as_ref().map(|s| format!("status {}", codec::enum_text(s))).unwrap_or_default();
-        self.audit(AuditEntry::new("movement.update", "movement", id).detail(detail)).await?;
+        let detail = update
+            .status
+            .as_ref()
+            .map(|s| format!("status {}", codec::enum_text(s)))
+            .unwrap_or_default();
+        self.audit(AuditEntry::new("movement.update", "movement", id).detail(detail))
+            .await?;
         movement(&row)
     }
 }

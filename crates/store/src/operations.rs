@@ -27,7 +27,9 @@ impl Store {
     }
 
     pub async fn list_operations(&self) -> Result<Vec<Operation>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM operations ORDER BY created_at, id").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM operations ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(operation).collect()
     }
 }
@@ -50,11 +52,16 @@ impl WriteTx {
             .execute(self.conn())
             .await
             .map_err(|e| StoreError::on_unique(e, "an operation with this id exists"))?;
-        self.audit(AuditEntry::new("operation.create", "operation", &op.id)).await?;
+        self.audit(AuditEntry::new("operation.create", "operation", &op.id))
+            .await?;
         Ok(op)
     }
 
-    pub async fn update_operation(&mut self, id: &OperationId, update: &OperationUpdate) -> Result<Operation, StoreError> {
+    pub async fn update_operation(
+        &mut self,
+        id: &OperationId,
+        update: &OperationUpdate,
+    ) -> Result<Operation, StoreError> {
         let row = sqlx::query(
             "UPDATE operations SET name = COALESCE($2, name), time_zone = COALESCE($3, time_zone) WHERE id = $1 RETURNING *",
         )
@@ -64,7 +71,8 @@ impl WriteTx {
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::not_found("operation"))?;
-        self.audit(AuditEntry::new("operation.update", "operation", id)).await?;
+        self.audit(AuditEntry::new("operation.update", "operation", id))
+            .await?;
         operation(&row)
     }
 }

@@ -55,20 +55,26 @@ impl Store {
     }
 
     pub async fn posture_history(&self, id: PostId) -> Result<Vec<PostureEvent>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT * FROM posture_events WHERE post_id = $1 {HISTORY_ORDER}"))
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM posture_events WHERE post_id = $1 {HISTORY_ORDER}"
+        ))
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(posture_event).collect()
     }
 
     /// Every post of the operation, by nation, each with its current posture
     /// and its whole history: the posture board.
-    pub async fn posture_board(&self, op: &OperationId) -> Result<Vec<(Post, Vec<PostureEvent>)>, StoreError> {
-        let posts = sqlx::query("SELECT * FROM posts WHERE operation_id = $1 ORDER BY nation, name")
-            .bind(op.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn posture_board(
+        &self,
+        op: &OperationId,
+    ) -> Result<Vec<(Post, Vec<PostureEvent>)>, StoreError> {
+        let posts =
+            sqlx::query("SELECT * FROM posts WHERE operation_id = $1 ORDER BY nation, name")
+                .bind(op.as_str())
+                .fetch_all(&self.pool)
+                .await?;
         let events = sqlx::query(&format!(
             "SELECT e.* FROM posture_events e JOIN posts p ON p.id = e.post_id WHERE p.operation_id = $1 {HISTORY_ORDER}"
         ))
@@ -96,7 +102,11 @@ impl Store {
 }
 
 impl WriteTx {
-    pub async fn create_post(&mut self, op: &OperationId, new: &NewPost) -> Result<Post, StoreError> {
+    pub async fn create_post(
+        &mut self,
+        op: &OperationId,
+        new: &NewPost,
+    ) -> Result<Post, StoreError> {
         let p = Post {
             id: PostId::new(),
             operation_id: op.clone(),
@@ -119,17 +129,20 @@ impl WriteTx {
         .bind(codec::time(self.now()))
         .execute(self.conn())
         .await?;
-        self.audit(AuditEntry::new("post.create", "post", p.id).detail(format!("operation {op}"))).await?;
+        self.audit(AuditEntry::new("post.create", "post", p.id).detail(format!("operation {op}")))
+            .await?;
         Ok(p)
     }
 
     pub async fn update_post(&mut self, id: PostId, update: &PostUpdate) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE posts SET name = COALESCE($2, name), city = COALESCE($3, city) WHERE id = $1")
-            .bind(id.to_string())
-            .bind(update.name.as_deref().map(str::trim))
-            .bind(update.city.as_deref().map(str::trim))
-            .execute(self.conn())
-            .await?;
+        let done = sqlx::query(
+            "UPDATE posts SET name = COALESCE($2, name), city = COALESCE($3, city) WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(update.name.as_deref().map(str::trim))
+        .bind(update.city.as_deref().map(str::trim))
+        .execute(self.conn())
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("post"));
         }
@@ -138,8 +151,15 @@ impl WriteTx {
 
     /// Appends a posture change. The posture in effect just before the change's
     /// time decides whether it may follow (a reopening needs a closure first).
-    pub async fn record_posture(&mut self, id: PostId, change: &PostureChange) -> Result<PostureEvent, StoreError> {
-        let exists = sqlx::query("SELECT id FROM posts WHERE id = $1").bind(id.to_string()).fetch_optional(self.conn()).await?;
+    pub async fn record_posture(
+        &mut self,
+        id: PostId,
+        change: &PostureChange,
+    ) -> Result<PostureEvent, StoreError> {
+        let exists = sqlx::query("SELECT id FROM posts WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?;
         if exists.is_none() {
             return Err(StoreError::not_found("post"));
         }
@@ -151,7 +171,9 @@ impl WriteTx {
         .bind(codec::time(change.effective_at))
         .fetch_optional(self.conn())
         .await?;
-        let previous: Option<Posture> = before.map(|r| codec::get_parsed(&r, "posture", "posture")).transpose()?;
+        let previous: Option<Posture> = before
+            .map(|r| codec::get_parsed(&r, "posture", "posture"))
+            .transpose()?;
         if !change.posture.can_follow(previous) {
             return Err(StoreError::Invalid(ValidationErrors::single(
                 "posture",
@@ -185,8 +207,13 @@ impl WriteTx {
         .bind(event.recorded_by.map(|u| u.to_string()))
         .execute(self.conn())
         .await?;
-        let detail = format!("posture {} from {}", event.posture, codec::time(event.effective_at));
-        self.audit(AuditEntry::new("post.posture", "post", id).detail(detail)).await?;
+        let detail = format!(
+            "posture {} from {}",
+            event.posture,
+            codec::time(event.effective_at)
+        );
+        self.audit(AuditEntry::new("post.posture", "post", id).detail(detail))
+            .await?;
         Ok(event)
     }
 }

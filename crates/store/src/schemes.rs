@@ -39,7 +39,11 @@ impl Store {
 }
 
 impl WriteTx {
-    pub async fn create_scheme(&mut self, op: &OperationId, new: &NewScheme) -> Result<Scheme, StoreError> {
+    pub async fn create_scheme(
+        &mut self,
+        op: &OperationId,
+        new: &NewScheme,
+    ) -> Result<Scheme, StoreError> {
         let s = Scheme {
             id: SchemeId::new(),
             operation_id: op.clone(),
@@ -65,11 +69,18 @@ impl WriteTx {
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::on_unique(e, "a scheme with this code exists in the operation"))?;
-        self.audit(AuditEntry::new("scheme.create", "scheme", s.id).detail(format!("operation {op}"))).await?;
+        self.audit(
+            AuditEntry::new("scheme.create", "scheme", s.id).detail(format!("operation {op}")),
+        )
+        .await?;
         Ok(s)
     }
 
-    pub async fn update_scheme(&mut self, id: SchemeId, update: &SchemeUpdate) -> Result<Scheme, StoreError> {
+    pub async fn update_scheme(
+        &mut self,
+        id: SchemeId,
+        update: &SchemeUpdate,
+    ) -> Result<Scheme, StoreError> {
         let row = sqlx::query(
             "UPDATE schemes SET name = COALESCE($2, name), description = COALESCE($3, description), \
              quota_principals = COALESCE($4, quota_principals), quota_persons = COALESCE($5, quota_persons) \
@@ -83,7 +94,8 @@ impl WriteTx {
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::not_found("scheme"))?;
-        self.audit(AuditEntry::new("scheme.update", "scheme", id)).await?;
+        self.audit(AuditEntry::new("scheme.update", "scheme", id))
+            .await?;
         scheme(&row)
     }
 }

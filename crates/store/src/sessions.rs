@@ -17,7 +17,10 @@ pub struct SessionRecord {
 
 impl Store {
     /// The live session for a token hash, if any.
-    pub async fn find_session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    pub async fn find_session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT u.*, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -47,7 +50,10 @@ impl WriteTx {
     ) -> Result<(), StoreError> {
         let now = self.now();
         // Expired sessions go as new ones come, so the table never grows unbounded.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(codec::time(now)).execute(self.conn()).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(codec::time(now))
+            .execute(self.conn())
+            .await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(user.to_string())
@@ -56,11 +62,20 @@ impl WriteTx {
             .bind(codec::time(expires_at))
             .execute(self.conn())
             .await?;
-        self.audit(AuditEntry::new("session.create", "user", user)).await
+        self.audit(AuditEntry::new("session.create", "user", user))
+            .await
     }
 
-    pub async fn delete_session(&mut self, token_hash: &str, user: UserId) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(self.conn()).await?;
-        self.audit(AuditEntry::new("session.delete", "user", user)).await
+    pub async fn delete_session(
+        &mut self,
+        token_hash: &str,
+        user: UserId,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.conn())
+            .await?;
+        self.audit(AuditEntry::new("session.delete", "user", user))
+            .await
     }
 }

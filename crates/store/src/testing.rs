@@ -11,18 +11,26 @@ pub const POSTGRES_ENV: &str = "MUSTER_TEST_POSTGRES_URL";
 /// A store on a new SQLite file; keep the directory alive as long as the store.
 pub async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Store::connect(&crate::backend::sqlite_url_for_dir(dir.path())).await.expect("open SQLite store");
+    let store = Store::connect(&crate::backend::sqlite_url_for_dir(dir.path()))
+        .await
+        .expect("open SQLite store");
     (store, dir)
 }
 
 /// A store on a new, empty PostgreSQL database.
 pub async fn postgres() -> Store {
     let admin_url = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
-        panic!("{POSTGRES_ENV} is not set: run the suite with scripts/test, which starts PostgreSQL")
+        panic!(
+            "{POSTGRES_ENV} is not set: run the suite with scripts/test, which starts PostgreSQL"
+        )
     });
     let name = format!("muster_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
-    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
     admin.close().await.ok();
     let url = match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),

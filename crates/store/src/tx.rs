@@ -26,7 +26,13 @@ impl WriteTx {
         let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx)
             .await?;
-        Ok(Self { seq: head.try_get("seq")?, hash: head.try_get("hash")?, tx, actor, now: codec::now() })
+        Ok(Self {
+            seq: head.try_get("seq")?,
+            hash: head.try_get("hash")?,
+            tx,
+            actor,
+            now: codec::now(),
+        })
     }
 
     /// The time of this write, the same for every row it touches.

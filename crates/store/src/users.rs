@@ -29,8 +29,12 @@ pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
 impl Store {
     /// The user and their password hash, for signing in.
     pub async fn find_login(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row = sqlx::query("SELECT * FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok((user(&r)?, r.try_get("password_hash")?))).transpose()
+        let row = sqlx::query("SELECT * FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((user(&r)?, r.try_get("password_hash")?)))
+            .transpose()
     }
 
     pub async fn get_user(&self, id: UserId) -> Result<User, StoreError> {
@@ -43,7 +47,9 @@ impl Store {
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY username").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(user).collect()
     }
 }
@@ -72,7 +78,8 @@ impl WriteTx {
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::on_unique(e, "this username is taken"))?;
-        self.audit(AuditEntry::new("user.create", "user", u.id).detail(format!("role {}", u.role))).await?;
+        self.audit(AuditEntry::new("user.create", "user", u.id).detail(format!("role {}", u.role)))
+            .await?;
         Ok(u)
     }
 }

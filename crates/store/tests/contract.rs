@@ -82,7 +82,10 @@ fn household(given: &str, family: &str) -> NewCase {
         scheme_id: None,
         tier: None,
         special_needs: None,
-        members: vec![person(Relationship::Principal, given, family), person(Relationship::Child, "Zahra", family)],
+        members: vec![
+            person(Relationship::Principal, given, family),
+            person(Relationship::Child, "Zahra", family),
+        ],
     }
 }
 
@@ -101,30 +104,53 @@ async fn operations_round_trip(store: Store) {
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup:?}");
     tx.rollback().await.unwrap();
     let mut tx = store.write(Actor::Console).await.unwrap();
-    let update = OperationUpdate { name: Some("Operation Kabul".into()), time_zone: None };
+    let update = OperationUpdate {
+        name: Some("Operation Kabul".into()),
+        time_zone: None,
+    };
     let updated = tx.update_operation(&op.id, &update).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(updated.name, "Operation Kabul");
     assert_eq!(updated.time_zone, "Asia/Kabul");
     assert_eq!(store.list_operations().await.unwrap(), vec![updated]);
     let missing = OperationId::parse("nowhere").unwrap();
-    assert!(matches!(store.get_operation(&missing).await, Err(StoreError::NotFound { kind: "operation" })));
+    assert!(matches!(
+        store.get_operation(&missing).await,
+        Err(StoreError::NotFound { kind: "operation" })
+    ));
 }
 
 async fn posture_board_shows_current_posture_and_history(store: Store) {
     let op = with_operation(&store).await;
     let at = |d: u32| Utc.with_ymd_and_hms(2021, 8, d, 9, 0, 0).unwrap();
-    let change = |posture, d| PostureChange { posture, effective_at: at(d), reason: "cable".into(), source: "MFA".into() };
+    let change = |posture, d| PostureChange {
+        posture,
+        effective_at: at(d),
+        reason: "cable".into(),
+        source: "MFA".into(),
+    };
     let mut tx = store.write(Actor::Console).await.unwrap();
-    let post = NewPost { nation: "DNK".into(), name: "Embassy of Denmark".into(), kind: PostKind::Embassy, city: "Kabul".into() };
+    let post = NewPost {
+        nation: "DNK".into(),
+        name: "Embassy of Denmark".into(),
+        kind: PostKind::Embassy,
+        city: "Kabul".into(),
+    };
     let dk = tx.create_post(&op.id, &post).await.unwrap();
     // Recorded out of order: the board orders by when a change took effect.
-    tx.record_posture(dk.id, &change(Posture::Evacuated, 13)).await.unwrap();
-    tx.record_posture(dk.id, &change(Posture::Open, 1)).await.unwrap();
+    tx.record_posture(dk.id, &change(Posture::Evacuated, 13))
+        .await
+        .unwrap();
+    tx.record_posture(dk.id, &change(Posture::Open, 1))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.write(Actor::Console).await.unwrap();
-    let refused = tx.record_posture(dk.id, &change(Posture::Reopened, 5)).await.unwrap_err();
+    let refused = tx
+        .record_posture(dk.id, &change(Posture::Reopened, 5))
+        .await
+        .unwrap_err();
     match refused {
         StoreError::Invalid(e) => assert_eq!(e.0[0].rule, "posture_sequence"),
         other => panic!("{other:?}"),
@@ -136,16 +162,28 @@ async fn posture_board_shows_current_posture_and_history(store: Store) {
     let (p, history) = &board[0];
     assert_eq!(p.posture, Some(Posture::Evacuated));
     assert_eq!(p.posture_since, Some(at(13)));
-    assert_eq!(history.iter().map(|e| e.posture).collect::<Vec<_>>(), [Posture::Open, Posture::Evacuated]);
-    assert_eq!(store.get_post(dk.id).await.unwrap().posture, Some(Posture::Evacuated));
+    assert_eq!(
+        history.iter().map(|e| e.posture).collect::<Vec<_>>(),
+        [Posture::Open, Posture::Evacuated]
+    );
+    assert_eq!(
+        store.get_post(dk.id).await.unwrap().posture,
+        Some(Posture::Evacuated)
+    );
 }
 
 async fn cases_round_trip_with_members(store: Store) {
     let op = with_operation(&store).await;
     let mut new = household("Mohammad Nabi", "Ahmadzai");
     new.members[0].full_name_native = Some("محمد نبی احمدزی".into());
-    new.members[0].date_of_birth = Some(domain::dates::DateOfBirth::year_only(domain::dates::Calendar::SolarHijri, 1360));
-    new.members[0].contacts = vec![Contact { kind: ContactKind::Phone, value: "+93701234567".into() }];
+    new.members[0].date_of_birth = Some(domain::dates::DateOfBirth::year_only(
+        domain::dates::Calendar::SolarHijri,
+        1360,
+    ));
+    new.members[0].contacts = vec![Contact {
+        kind: ContactKind::Phone,
+        value: "+93701234567".into(),
+    }];
     new.tier = Some(2);
     new.special_needs = Some("wheelchair".into());
     let id = add_case(&store, &op, &new).await;
@@ -157,10 +195,16 @@ async fn cases_round_trip_with_members(store: Store) {
     assert!(case.reference.starts_with("AF-"));
     let details: Vec<_> = case.members.iter().map(|m| m.details.clone()).collect();
     assert_eq!(details, new.members);
-    assert_eq!(case.principal().unwrap().details.display_name(), "Mohammad Nabi Ahmadzai");
+    assert_eq!(
+        case.principal().unwrap().details.display_name(),
+        "Mohammad Nabi Ahmadzai"
+    );
     let history = store.case_history(id).await.unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0].from, history[0].to), (None, CaseStatus::Registered));
+    assert_eq!(
+        (history[0].from, history[0].to),
+        (None, CaseStatus::Registered)
+    );
 }
 
 async fn case_list_filters_search_and_pages(store: Store) {
@@ -177,7 +221,10 @@ async fn case_list_filters_search_and_pages(store: Store) {
     let fin = tx.create_scheme(&op.id, &scheme).await.unwrap();
     tx.commit().await.unwrap();
     for i in 0..7 {
-        let mut h = household(&format!("Wali{i}"), if i % 2 == 0 { "Karimi" } else { "Popal" });
+        let mut h = household(
+            &format!("Wali{i}"),
+            if i % 2 == 0 { "Karimi" } else { "Popal" },
+        );
         if i < 3 {
             h.scheme_id = Some(fin.id);
         }
@@ -187,38 +234,117 @@ async fn case_list_filters_search_and_pages(store: Store) {
     native.members[0].full_name_native = Some("محمد نبی".into());
     let native_id = add_case(&store, &op, &native).await;
 
-    let all = store.list_cases(&op.id, &CaseFilter::default(), Paging::new(Some(1), Some(3))).await.unwrap();
+    let all = store
+        .list_cases(
+            &op.id,
+            &CaseFilter::default(),
+            Paging::new(Some(1), Some(3)),
+        )
+        .await
+        .unwrap();
     assert_eq!((all.total, all.items.len(), all.pages()), (8, 3, 3));
-    let last = store.list_cases(&op.id, &CaseFilter::default(), Paging::new(Some(3), Some(3))).await.unwrap();
+    let last = store
+        .list_cases(
+            &op.id,
+            &CaseFilter::default(),
+            Paging::new(Some(3), Some(3)),
+        )
+        .await
+        .unwrap();
     assert_eq!(last.items.len(), 2);
 
-    let by_scheme = CaseFilter { scheme_id: Some(fin.id), ..Default::default() };
-    assert_eq!(store.list_cases(&op.id, &by_scheme, Paging::default()).await.unwrap().total, 3);
-    let karimi = CaseFilter { name_words: vec!["karimi".into()], ..Default::default() };
-    assert_eq!(store.list_cases(&op.id, &karimi, Paging::default()).await.unwrap().total, 4);
-    let both = CaseFilter { name_words: vec!["karimi".into(), "wali2".into()], ..Default::default() };
-    let found = store.list_cases(&op.id, &both, Paging::default()).await.unwrap();
+    let by_scheme = CaseFilter {
+        scheme_id: Some(fin.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_cases(&op.id, &by_scheme, Paging::default())
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+    let karimi = CaseFilter {
+        name_words: vec!["karimi".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_cases(&op.id, &karimi, Paging::default())
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    let both = CaseFilter {
+        name_words: vec!["karimi".into(), "wali2".into()],
+        ..Default::default()
+    };
+    let found = store
+        .list_cases(&op.id, &both, Paging::default())
+        .await
+        .unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.items[0].principal_name, "Wali2 Karimi");
     assert_eq!(found.items[0].household_size, 2);
-    let script = CaseFilter { name_words: vec!["نبی".into()], ..Default::default() };
-    let found = store.list_cases(&op.id, &script, Paging::default()).await.unwrap();
-    assert_eq!(found.items.iter().map(|c| c.id).collect::<Vec<_>>(), [native_id]);
-    let by_status = CaseFilter { status: Some(CaseStatus::Departed), ..Default::default() };
-    assert_eq!(store.list_cases(&op.id, &by_status, Paging::default()).await.unwrap().total, 0);
-    assert_eq!(store.count_cases_by_status(&op.id).await.unwrap(), [(CaseStatus::Registered, 8)]);
+    let script = CaseFilter {
+        name_words: vec!["نبی".into()],
+        ..Default::default()
+    };
+    let found = store
+        .list_cases(&op.id, &script, Paging::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        found.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [native_id]
+    );
+    let by_status = CaseFilter {
+        status: Some(CaseStatus::Departed),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_cases(&op.id, &by_status, Paging::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        store.count_cases_by_status(&op.id).await.unwrap(),
+        [(CaseStatus::Registered, 8)]
+    );
 }
 
 async fn status_changes_follow_the_pipeline(store: Store) {
     let op = with_operation(&store).await;
     let id = add_case(&store, &op, &household("Nabi", "Ahmadzai")).await;
-    let step = |to| StatusChange { to, reason: "checked documents".into() };
+    let step = |to| StatusChange {
+        to,
+        reason: "checked documents".into(),
+    };
     let mut tx = store.write(Actor::Console).await.unwrap();
-    assert_eq!(tx.change_status(id, &step(CaseStatus::UnderReview)).await.unwrap(), CaseStatus::UnderReview);
-    assert_eq!(tx.change_status(id, &step(CaseStatus::Eligible)).await.unwrap(), CaseStatus::Eligible);
+    assert_eq!(
+        tx.change_status(id, &step(CaseStatus::UnderReview))
+            .await
+            .unwrap(),
+        CaseStatus::UnderReview
+    );
+    assert_eq!(
+        tx.change_status(id, &step(CaseStatus::Eligible))
+            .await
+            .unwrap(),
+        CaseStatus::Eligible
+    );
     tx.commit().await.unwrap();
     let mut tx = store.write(Actor::Console).await.unwrap();
-    match tx.change_status(id, &step(CaseStatus::Departed)).await.unwrap_err() {
+    match tx
+        .change_status(id, &step(CaseStatus::Departed))
+        .await
+        .unwrap_err()
+    {
         StoreError::Invalid(e) => {
             assert_eq!(e.0[0].rule, "status_transition");
             assert!(e.0[0].message.contains("eligible") && e.0[0].message.contains("departed"));
@@ -228,8 +354,21 @@ async fn status_changes_follow_the_pipeline(store: Store) {
     tx.rollback().await.unwrap();
     let case = store.get_case(id).await.unwrap();
     assert_eq!((case.status, case.version), (CaseStatus::Eligible, 3));
-    let history: Vec<_> = store.case_history(id).await.unwrap().into_iter().map(|e| e.to).collect();
-    assert_eq!(history, [CaseStatus::Registered, CaseStatus::UnderReview, CaseStatus::Eligible]);
+    let history: Vec<_> = store
+        .case_history(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.to)
+        .collect();
+    assert_eq!(
+        history,
+        [
+            CaseStatus::Registered,
+            CaseStatus::UnderReview,
+            CaseStatus::Eligible
+        ]
+    );
 }
 
 async fn updates_need_the_current_version_and_keep_member_identity(store: Store) {
@@ -245,8 +384,14 @@ async fn updates_need_the_current_version_and_keep_member_identity(store: Store)
         tier: Some(Some(1)),
         special_needs: None,
         members: Some(vec![
-            MemberUpdate { id: Some(principal.id), details: principal.details.clone() },
-            MemberUpdate { id: None, details: spouse.clone() },
+            MemberUpdate {
+                id: Some(principal.id),
+                details: principal.details.clone(),
+            },
+            MemberUpdate {
+                id: None,
+                details: spouse.clone(),
+            },
         ]),
     };
     let mut tx = store.write(Actor::Console).await.unwrap();
@@ -256,12 +401,35 @@ async fn updates_need_the_current_version_and_keep_member_identity(store: Store)
     assert_eq!(after.version, 2);
     assert_eq!(after.tier, Some(1));
     assert_eq!(after.members.len(), 2);
-    assert_eq!(after.members[0].id, principal.id, "the principal keeps their identity");
+    assert_eq!(
+        after.members[0].id, principal.id,
+        "the principal keeps their identity"
+    );
     assert_eq!(after.members[1].details, spouse);
-    let names = CaseFilter { name_words: vec!["mariam".into()], ..Default::default() };
-    assert_eq!(store.list_cases(&op.id, &names, Paging::default()).await.unwrap().total, 1);
-    let gone = CaseFilter { name_words: vec!["zahra".into()], ..Default::default() };
-    assert_eq!(store.list_cases(&op.id, &gone, Paging::default()).await.unwrap().total, 0);
+    let names = CaseFilter {
+        name_words: vec!["mariam".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_cases(&op.id, &names, Paging::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    let gone = CaseFilter {
+        name_words: vec!["zahra".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_cases(&op.id, &gone, Paging::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 
     // A stale version is refused and changes nothing.
     let mut tx = store.write(Actor::Console).await.unwrap();
@@ -273,12 +441,18 @@ async fn updates_need_the_current_version_and_keep_member_identity(store: Store)
     let stranger = store.get_case(other).await.unwrap().members[0].id;
     let bad = CaseUpdate {
         version: 2,
-        members: Some(vec![MemberUpdate { id: Some(stranger), details: principal.details.clone() }]),
+        members: Some(vec![MemberUpdate {
+            id: Some(stranger),
+            details: principal.details.clone(),
+        }]),
         ..update
     };
     let mut tx = store.write(Actor::Console).await.unwrap();
     match tx.update_case(id, &bad).await.unwrap_err() {
-        StoreError::Invalid(e) => assert_eq!((e.0[0].field.as_str(), e.0[0].rule.as_str()), ("members[0].id", "member_of_case")),
+        StoreError::Invalid(e) => assert_eq!(
+            (e.0[0].field.as_str(), e.0[0].rule.as_str()),
+            ("members[0].id", "member_of_case")
+        ),
         other => panic!("{other:?}"),
     }
     tx.rollback().await.unwrap();
@@ -289,18 +463,39 @@ async fn a_rolled_back_write_leaves_nothing(store: Store) {
     let op = with_operation(&store).await;
     let before = store.list_audit(Paging::default()).await.unwrap().total;
     let mut tx = store.write(Actor::Console).await.unwrap();
-    let id = tx.create_case(&op, &household("Nabi", "Ahmadzai"), "officer").await.unwrap();
+    let id = tx
+        .create_case(&op, &household("Nabi", "Ahmadzai"), "officer")
+        .await
+        .unwrap();
     tx.rollback().await.unwrap();
-    assert!(matches!(store.get_case(id).await, Err(StoreError::NotFound { .. })));
-    assert_eq!(store.list_audit(Paging::default()).await.unwrap().total, before);
+    assert!(matches!(
+        store.get_case(id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store.list_audit(Paging::default()).await.unwrap().total,
+        before
+    );
     // An unknown scheme is refused before anything is written.
     let mut bad = household("Nabi", "Ahmadzai");
     bad.scheme_id = Some(SchemeId::new());
     let mut tx = store.write(Actor::Console).await.unwrap();
-    assert!(matches!(tx.create_case(&op, &bad, "officer").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        tx.create_case(&op, &bad, "officer").await,
+        Err(StoreError::Invalid(_))
+    ));
     tx.rollback().await.unwrap();
-    assert_eq!(store.list_cases(&op.id, &CaseFilter::default(), Paging::default()).await.unwrap().total, 0);
-    assert!(matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events } if events == before));
+    assert_eq!(
+        store
+            .list_cases(&op.id, &CaseFilter::default(), Paging::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert!(
+        matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events } if events == before)
+    );
 }
 
 async fn audit_chain_verifies_and_names_the_tampered_event(store: Store) {
@@ -311,11 +506,20 @@ async fn audit_chain_verifies_and_names_the_tampered_event(store: Store) {
     let page = store.list_audit(Paging::default()).await.unwrap();
     assert_eq!(page.total, 4);
     assert_eq!(page.items[0].action, "case.create");
-    assert!(page.items.iter().all(|e| !e.detail.contains("Karimi")), "no personal data in audit events");
-    assert!(matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events: 4 }));
+    assert!(
+        page.items.iter().all(|e| !e.detail.contains("Karimi")),
+        "no personal data in audit events"
+    );
+    assert!(matches!(
+        store.verify_audit().await.unwrap(),
+        store::ChainReport::Intact { events: 4 }
+    ));
 
     // Behind the application's back: edit one event.
-    sqlx::query("UPDATE audit_events SET detail = 'case deleted' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_events SET detail = 'case deleted' WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
     match store.verify_audit().await.unwrap() {
         store::ChainReport::Broken(e) => assert_eq!(e, ChainError::Hash { seq: 3 }),
         other => panic!("{other:?}"),
@@ -325,9 +529,18 @@ async fn audit_chain_verifies_and_names_the_tampered_event(store: Store) {
         .execute(store.pool())
         .await
         .unwrap();
-    sqlx::query("DELETE FROM audit_events WHERE seq = 2").execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
     match store.verify_audit().await.unwrap() {
-        store::ChainReport::Broken(e) => assert_eq!(e, ChainError::Gap { seq: 3, expected: 2 }),
+        store::ChainReport::Broken(e) => assert_eq!(
+            e,
+            ChainError::Gap {
+                seq: 3,
+                expected: 2
+            }
+        ),
         other => panic!("{other:?}"),
     }
 }
@@ -357,16 +570,38 @@ async fn schemes_and_movements(store: Store) {
     };
     let m = tx.create_movement(&op.id, &flight).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.list_schemes(&op.id).await.unwrap(), vec![scheme.clone()]);
+    assert_eq!(
+        store.list_schemes(&op.id).await.unwrap(),
+        vec![scheme.clone()]
+    );
     assert_eq!(store.get_movement(m.id).await.unwrap(), m);
-    assert_eq!(store.list_movements(&op.id, Some("DNK")).await.unwrap().len(), 1);
-    assert!(store.list_movements(&op.id, Some("FIN")).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .list_movements(&op.id, Some("DNK"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .list_movements(&op.id, Some("FIN"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let mut tx = store.write(Actor::Console).await.unwrap();
-    assert!(matches!(tx.create_scheme(&op.id, &nor).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.create_scheme(&op.id, &nor).await,
+        Err(StoreError::Conflict(_))
+    ));
     tx.rollback().await.unwrap();
     let mut tx = store.write(Actor::Console).await.unwrap();
-    let bad = NewMovement { accepts_schemes: vec![SchemeId::new()], ..flight };
+    let bad = NewMovement {
+        accepts_schemes: vec![SchemeId::new()],
+        ..flight
+    };
     match tx.create_movement(&op.id, &bad).await.unwrap_err() {
         StoreError::Invalid(e) => assert_eq!(e.0[0].field, "accepts_schemes[0]"),
         other => panic!("{other:?}"),
@@ -385,17 +620,35 @@ async fn users_and_sessions(store: Store) {
     };
     let mut tx = store.write(Actor::Console).await.unwrap();
     let user = tx.create_user(&new).await.unwrap();
-    tx.create_session("hash-live", user.id, "csrf", Utc::now() + Duration::hours(8)).await.unwrap();
-    tx.create_session("hash-old", user.id, "csrf", Utc::now() - Duration::hours(1)).await.unwrap();
+    tx.create_session(
+        "hash-live",
+        user.id,
+        "csrf",
+        Utc::now() + Duration::hours(8),
+    )
+    .await
+    .unwrap();
+    tx.create_session("hash-old", user.id, "csrf", Utc::now() - Duration::hours(1))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let (found, hash) = store.find_login("officer").await.unwrap().unwrap();
-    assert_eq!((found.clone(), hash.as_str()), (user.clone(), "$argon2id$fake"));
+    assert_eq!(
+        (found.clone(), hash.as_str()),
+        (user.clone(), "$argon2id$fake")
+    );
     assert!(store.find_login("nobody").await.unwrap().is_none());
     let session = store.find_session("hash-live").await.unwrap().unwrap();
     assert_eq!(session.user, user);
-    assert!(store.find_session("hash-old").await.unwrap().is_none(), "expired sessions open nothing");
+    assert!(
+        store.find_session("hash-old").await.unwrap().is_none(),
+        "expired sessions open nothing"
+    );
     let mut tx = store.write(Actor::Console).await.unwrap();
-    assert!(matches!(tx.create_user(&new).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        tx.create_user(&new).await,
+        Err(StoreError::Conflict(_))
+    ));
     tx.rollback().await.unwrap();
     let mut tx = store.write(Actor::User(user.id)).await.unwrap();
     tx.delete_session("hash-live", user.id).await.unwrap();
@@ -412,7 +665,9 @@ async fn concurrent_writers_keep_the_chain_whole(store: Store) {
         tasks.push(tokio::spawn(async move {
             for i in 0..8 {
                 let mut tx = store.write(Actor::Console).await.unwrap();
-                tx.create_case(&op, &household(&format!("W{t}x{i}"), "Karimi"), "officer").await.unwrap();
+                tx.create_case(&op, &household(&format!("W{t}x{i}"), "Karimi"), "officer")
+                    .await
+                    .unwrap();
                 tx.commit().await.unwrap();
             }
         }));
@@ -420,6 +675,16 @@ async fn concurrent_writers_keep_the_chain_whole(store: Store) {
     for t in tasks {
         t.await.unwrap();
     }
-    assert!(matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events: 49 }));
-    assert_eq!(store.list_cases(&op.id, &CaseFilter::default(), Paging::default()).await.unwrap().total, 48);
+    assert!(matches!(
+        store.verify_audit().await.unwrap(),
+        store::ChainReport::Intact { events: 49 }
+    ));
+    assert_eq!(
+        store
+            .list_cases(&op.id, &CaseFilter::default(), Paging::default())
+            .await
+            .unwrap()
+            .total,
+        48
+    );
 }

@@ -33,7 +33,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge)?;
         Ok(Self(bytes))
     }
 }
@@ -50,38 +52,80 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => ApiError::Validation(vec![data_error(&path, &inner.to_string())]),
+            serde_json::error::Category::Data => {
+                ApiError::Validation(vec![data_error(&path, &inner.to_string())])
+            }
             _ => ApiError::Validation(vec![FieldError::new(
                 "",
                 "json_syntax",
-                format!("the body is not well-formed JSON (line {}, column {})", inner.line(), inner.column()),
+                format!(
+                    "the body is not well-formed JSON (line {}, column {})",
+                    inner.line(),
+                    inner.column()
+                ),
             )]),
         }
     })?;
     de.end().map_err(|_| {
-        ApiError::Validation(vec![FieldError::new("", "json_syntax", "unexpected data after the JSON value")])
+        ApiError::Validation(vec![FieldError::new(
+            "",
+            "json_syntax",
+            "unexpected data after the JSON value",
+        )])
     })?;
     Ok(value)
 }
 
 /// Turns serde's message into a field error without the offending value.
 fn data_error(path: &str, message: &str) -> FieldError {
-    let field = if path == "." { String::new() } else { path.to_owned() };
-    let expected = message.split_once(", expected ").map(|(_, e)| e.split(" at line ").next().unwrap_or(e).to_owned());
+    let field = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
+    let expected = message
+        .split_once(", expected ")
+        .map(|(_, e)| e.split(" at line ").next().unwrap_or(e).to_owned());
     let tick = |m: &str| m.split('`').nth(1).map(str::to_owned);
     if let Some(rest) = message.strip_prefix("missing field ") {
         let name = tick(rest).unwrap_or_default();
-        let field = if field.is_empty() { name } else { format!("{field}.{name}") };
+        let field = if field.is_empty() {
+            name
+        } else {
+            format!("{field}.{name}")
+        };
         FieldError::new(field, "required", "is required")
     } else if message.starts_with("unknown field") {
         let name = tick(message).unwrap_or_default();
-        let field = if field.is_empty() || field.ends_with(&name) { field } else { format!("{field}.{name}") };
+        let field = if field.is_empty() || field.ends_with(&name) {
+            field
+        } else {
+            format!("{field}.{name}")
+        };
         let field = if field.is_empty() { name } else { field };
-        FieldError::new(field, "unknown_field", format!("is not a known field; expected {}", expected.unwrap_or_default()))
+        FieldError::new(
+            field,
+            "unknown_field",
+            format!(
+                "is not a known field; expected {}",
+                expected.unwrap_or_default()
+            ),
+        )
     } else if message.starts_with("unknown variant") {
-        FieldError::new(field, "unknown_value", format!("must be {}", expected.unwrap_or_default()))
+        FieldError::new(
+            field,
+            "unknown_value",
+            format!("must be {}", expected.unwrap_or_default()),
+        )
     } else if message.starts_with("invalid type") {
-        FieldError::new(field, "json_type", format!("has the wrong type; expected {}", expected.unwrap_or_default()))
+        FieldError::new(
+            field,
+            "json_type",
+            format!(
+                "has the wrong type; expected {}",
+                expected.unwrap_or_default()
+            ),
+        )
     } else {
         // Values that parse but break a type's own rule (an id, a date, a slug).
         let what = expected.unwrap_or_else(|| "a valid value".to_owned());
@@ -98,18 +142,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let q = parts.uri.query().unwrap_or("");
         let de = form_urlencoded_parse(q);
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let field = e.path().to_string();
-            let message = e.into_inner().to_string();
-            let mut errors = ValidationErrors::default();
-            let (field, rule) = if let Some(rest) = message.strip_prefix("missing field ") {
-                (rest.trim_matches('`').to_owned(), "required")
-            } else {
-                (field, "invalid_value")
-            };
-            errors.push(field, rule, "is missing or not valid here");
-            ApiError::validation(errors)
-        })
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let mut errors = ValidationErrors::default();
+                let (field, rule) = if let Some(rest) = message.strip_prefix("missing field ") {
+                    (rest.trim_matches('`').to_owned(), "required")
+                } else {
+                    (field, "invalid_value")
+                };
+                errors.push(field, rule, "is missing or not valid here");
+                ApiError::validation(errors)
+            })
     }
 }
 
@@ -137,14 +183,28 @@ mod tests {
     #[test]
     fn errors_name_the_field_and_never_the_value() {
         let r = rules(r#"{"members":[{"relationship":"principal","given_name":42}]}"#);
-        assert_eq!(r, [("members[0].given_name".to_owned(), "json_type".to_owned())]);
+        assert_eq!(
+            r,
+            [("members[0].given_name".to_owned(), "json_type".to_owned())]
+        );
         let r = rules(r#"{"members":[{"relationship":"cousin"}]}"#);
-        assert_eq!(r, [("members[0].relationship".to_owned(), "unknown_value".to_owned())]);
+        assert_eq!(
+            r,
+            [(
+                "members[0].relationship".to_owned(),
+                "unknown_value".to_owned()
+            )]
+        );
         let r = rules(r#"{"members":[],"secret":"Mohammad"}"#);
         assert_eq!(r[0].1, "unknown_field");
-        assert_eq!(rules(r#"{}"#), [("members".to_owned(), "required".to_owned())]);
+        assert_eq!(
+            rules(r#"{}"#),
+            [("members".to_owned(), "required".to_owned())]
+        );
         assert_eq!(rules(r#"{"members":["#)[0].1, "json_syntax");
-        match parse_json::<NewCase>(br#"{"members":[{"relationship":"principal","given_name":["Mohammad"]}]}"#) {
+        match parse_json::<NewCase>(
+            br#"{"members":[{"relationship":"principal","given_name":["Mohammad"]}]}"#,
+        ) {
             Err(ApiError::Validation(e)) => assert!(!e[0].message.contains("Mohammad")),
             _ => panic!("accepted"),
         }

@@ -22,6 +22,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
-        Self { store, config: Arc::new(config), login_limiter: Arc::new(LoginLimiter::default()) }
+        Self {
+            store,
+            config: Arc::new(config),
+            login_limiter: Arc::new(LoginLimiter::default()),
+        }
     }
 }

@@ -64,6 +64,7 @@ CREATE INDEX movements_operation ON movements(operation_id, departs_at);
 CREATE TABLE cases (
     id             TEXT PRIMARY KEY,
     operation_id   TEXT NOT NULL REFERENCES operations(id),
+    number         INTEGER NOT NULL,
     reference      TEXT NOT NULL UNIQUE,
     status         TEXT NOT NULL,
     scheme_id      TEXT REFERENCES schemes(id),
@@ -75,6 +76,7 @@ CREATE TABLE cases (
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL
 );
+CREATE UNIQUE INDEX cases_number ON cases(operation_id, number);
 CREATE INDEX cases_list ON cases(operation_id, updated_at);
 CREATE INDEX cases_status ON cases(operation_id, status, updated_at);
 CREATE INDEX cases_scheme ON cases(operation_id, scheme_id, updated_at);

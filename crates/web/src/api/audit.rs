@@ -33,6 +33,14 @@ pub async fn list(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     require(&me.user, Action::ViewAudit, None)?;
-    let p = state.store.list_audit(Paging::new(q.page, q.per_page)).await?;
-    Ok(Json(AuditPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
+    let p = state
+        .store
+        .list_audit(Paging::new(q.page, q.per_page))
+        .await?;
+    Ok(Json(AuditPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }

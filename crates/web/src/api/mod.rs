@@ -3,10 +3,10 @@
 //! before it reads or writes (403 when the role may not).
 
 mod audit;
-mod cases;
+pub(crate) mod cases;
 mod movements;
 mod openapi;
-mod operations;
+pub(crate) mod operations;
 mod posts;
 mod schemes;
 mod session;
@@ -20,21 +20,53 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/openapi.json", get(openapi::document))
-        .route("/api/session", post(session::sign_in).get(session::current).delete(session::sign_out))
-        .route("/api/operations", get(operations::list).post(operations::create))
-        .route("/api/operations/{op}", get(operations::get).patch(operations::update))
-        .route("/api/operations/{op}/posts", get(posts::list).post(posts::create))
-        .route("/api/operations/{op}/posts/{post}", get(posts::get).patch(posts::update))
-        .route("/api/operations/{op}/posts/{post}/posture", post(posts::record_posture))
+        .route(
+            "/api/session",
+            post(session::sign_in)
+                .get(session::current)
+                .delete(session::sign_out),
+        )
+        .route(
+            "/api/operations",
+            get(operations::list).post(operations::create),
+        )
+        .route(
+            "/api/operations/{op}",
+            get(operations::get).patch(operations::update),
+        )
+        .route(
+            "/api/operations/{op}/posts",
+            get(posts::list).post(posts::create),
+        )
+        .route(
+            "/api/operations/{op}/posts/{post}",
+            get(posts::get).patch(posts::update),
+        )
+        .route(
+            "/api/operations/{op}/posts/{post}/posture",
+            post(posts::record_posture),
+        )
         .route("/api/operations/{op}/cases", post(cases::create))
-        .route("/api/operations/{op}/schemes", get(schemes::list).post(schemes::create))
-        .route("/api/operations/{op}/movements", get(movements::list).post(movements::create))
+        .route(
+            "/api/operations/{op}/schemes",
+            get(schemes::list).post(schemes::create),
+        )
+        .route(
+            "/api/operations/{op}/movements",
+            get(movements::list).post(movements::create),
+        )
         .route("/api/cases", get(cases::list))
         .route("/api/cases/search", post(cases::search))
         .route("/api/cases/{id}", get(cases::get).patch(cases::update))
         .route("/api/cases/{id}/status", post(cases::change_status))
-        .route("/api/schemes/{id}", get(schemes::get).patch(schemes::update))
-        .route("/api/movements/{id}", get(movements::get).patch(movements::update))
+        .route(
+            "/api/schemes/{id}",
+            get(schemes::get).patch(schemes::update),
+        )
+        .route(
+            "/api/movements/{id}",
+            get(movements::get).patch(movements::update),
+        )
         .route("/api/audit", get(audit::list))
 }
 
@@ -47,5 +79,8 @@ pub struct Health {
 /// Liveness, without a session.
 #[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
 async fn health() -> axum::Json<Health> {
-    axum::Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
+    axum::Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }

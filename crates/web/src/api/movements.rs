@@ -13,12 +13,25 @@ use crate::{ApiError, AppState};
 
 /// A liaison officer sees only the movements shared with their nation.
 fn visible_to(me: &CurrentUser, m: &Movement) -> bool {
-    me.user.role != Role::Liaison || me.user.nation.as_ref().is_some_and(|n| m.shared_with.contains(n))
+    me.user.role != Role::Liaison
+        || me
+            .user
+            .nation
+            .as_ref()
+            .is_some_and(|n| m.shared_with.contains(n))
 }
 
-async fn movement_for(state: &AppState, me: &CurrentUser, raw: &str, action: Action) -> Result<Movement, ApiError> {
+async fn movement_for(
+    state: &AppState,
+    me: &CurrentUser,
+    raw: &str,
+    action: Action,
+) -> Result<Movement, ApiError> {
     require(&me.user, action, None)?;
-    let m = state.store.get_movement(path_id::<MovementId>(raw, "movement")?).await?;
+    let m = state
+        .store
+        .get_movement(path_id::<MovementId>(raw, "movement")?)
+        .await?;
     require(&me.user, action, Some(&m.operation_id))?;
     if !visible_to(me, &m) {
         return Err(ApiError::NotFound("movement"));
@@ -35,7 +48,9 @@ pub async fn list(
 ) -> Result<Json<Vec<Movement>>, ApiError> {
     let op = operation_for(&state, &me, &op, Action::ViewMovements).await?;
     let all = state.store.list_movements(&op.id, None).await?;
-    Ok(Json(all.into_iter().filter(|m| visible_to(&me, m)).collect()))
+    Ok(Json(
+        all.into_iter().filter(|m| visible_to(&me, m)).collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/operations/{op}/movements", params(("op" = String, Path)), request_body = NewMovement,
@@ -56,8 +71,14 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/movements/{id}", params(("id" = String, Path)), responses((status = 200, body = Movement)))]
-pub async fn get(State(state): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Json<Movement>, ApiError> {
-    Ok(Json(movement_for(&state, &me, &id, Action::ViewMovements).await?))
+pub async fn get(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Movement>, ApiError> {
+    Ok(Json(
+        movement_for(&state, &me, &id, Action::ViewMovements).await?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/movements/{id}", params(("id" = String, Path)), request_body = MovementUpdate,

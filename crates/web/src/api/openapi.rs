@@ -5,7 +5,10 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Muster", description = "Crisis evacuation: posts, registry, cases, schemes, movements."),
+    info(
+        title = "Muster",
+        description = "Crisis evacuation: posts, registry, cases, schemes, movements."
+    ),
     paths(
         super::health,
         super::session::sign_in,

@@ -12,7 +12,12 @@ use crate::{ApiError, AppState};
 
 /// Loads an operation the user may act on: 403 before 404, so that a user
 /// learns nothing about operations outside their grant.
-pub async fn operation_for(state: &AppState, me: &CurrentUser, raw: &str, action: Action) -> Result<Operation, ApiError> {
+pub async fn operation_for(
+    state: &AppState,
+    me: &CurrentUser,
+    raw: &str,
+    action: Action,
+) -> Result<Operation, ApiError> {
     require(&me.user, action, None)?;
     let id: OperationId = path_id(raw, "operation")?;
     require(&me.user, action, Some(&id))?;
@@ -21,7 +26,10 @@ pub async fn operation_for(state: &AppState, me: &CurrentUser, raw: &str, action
 
 /// The operations the user works in.
 #[utoipa::path(get, path = "/api/operations", responses((status = 200, body = [Operation])))]
-pub async fn list(State(state): State<AppState>, me: CurrentUser) -> Result<Json<Vec<Operation>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> Result<Json<Vec<Operation>>, ApiError> {
     require(&me.user, Action::ViewOperation, None)?;
     let all = state.store.list_operations().await?;
     Ok(Json(match &me.user.operation_id {
@@ -53,7 +61,9 @@ pub async fn get(
     me: CurrentUser,
     Path(op): Path<String>,
 ) -> Result<Json<Operation>, ApiError> {
-    Ok(Json(operation_for(&state, &me, &op, Action::ViewOperation).await?))
+    Ok(Json(
+        operation_for(&state, &me, &op, Action::ViewOperation).await?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/operations/{op}", params(("op" = String, Path)), request_body = OperationUpdate,

@@ -21,7 +21,10 @@ pub struct PostWithHistory {
 
 /// Loads a post of the operation; a post of another operation is not found.
 async fn post_in(state: &AppState, op: &domain::OperationId, raw: &str) -> Result<Post, ApiError> {
-    let post = state.store.get_post(path_id::<PostId>(raw, "post")?).await?;
+    let post = state
+        .store
+        .get_post(path_id::<PostId>(raw, "post")?)
+        .await?;
     if &post.operation_id != op {
         return Err(ApiError::NotFound("post"));
     }
@@ -31,7 +34,11 @@ async fn post_in(state: &AppState, op: &domain::OperationId, raw: &str) -> Resul
 /// Every post of the operation with its current posture.
 #[utoipa::path(get, path = "/api/operations/{op}/posts", params(("op" = String, Path)),
     responses((status = 200, body = [Post])))]
-pub async fn list(State(state): State<AppState>, me: CurrentUser, Path(op): Path<String>) -> Result<Json<Vec<Post>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(op): Path<String>,
+) -> Result<Json<Vec<Post>>, ApiError> {
     let op = operation_for(&state, &me, &op, Action::ViewPosts).await?;
     let board = state.store.posture_board(&op.id).await?;
     Ok(Json(board.into_iter().map(|(p, _)| p).collect()))

@@ -11,16 +11,28 @@ use crate::auth::CurrentUser;
 use crate::json::{JsonBody, path_id};
 use crate::{ApiError, AppState};
 
-async fn scheme_for(state: &AppState, me: &CurrentUser, raw: &str, action: Action) -> Result<Scheme, ApiError> {
+async fn scheme_for(
+    state: &AppState,
+    me: &CurrentUser,
+    raw: &str,
+    action: Action,
+) -> Result<Scheme, ApiError> {
     require(&me.user, action, None)?;
-    let scheme = state.store.get_scheme(path_id::<SchemeId>(raw, "scheme")?).await?;
+    let scheme = state
+        .store
+        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
+        .await?;
     require(&me.user, action, Some(&scheme.operation_id))?;
     Ok(scheme)
 }
 
 #[utoipa::path(get, path = "/api/operations/{op}/schemes", params(("op" = String, Path)),
     responses((status = 200, body = [Scheme])))]
-pub async fn list(State(state): State<AppState>, me: CurrentUser, Path(op): Path<String>) -> Result<Json<Vec<Scheme>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(op): Path<String>,
+) -> Result<Json<Vec<Scheme>>, ApiError> {
     let op = operation_for(&state, &me, &op, Action::ViewSchemes).await?;
     Ok(Json(state.store.list_schemes(&op.id).await?))
 }
@@ -43,8 +55,14 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/schemes/{id}", params(("id" = String, Path)), responses((status = 200, body = Scheme)))]
-pub async fn get(State(state): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Json<Scheme>, ApiError> {
-    Ok(Json(scheme_for(&state, &me, &id, Action::ViewSchemes).await?))
+pub async fn get(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Scheme>, ApiError> {
+    Ok(Json(
+        scheme_for(&state, &me, &id, Action::ViewSchemes).await?,
+    ))
 }
 
 #[utoipa::path(patch, path = "/api/schemes/{id}", params(("id" = String, Path)), request_body = SchemeUpdate,

@@ -26,7 +26,11 @@ pub struct SessionInfo {
 /// Signs in; the answer sets the session cookie.
 #[utoipa::path(post, path = "/api/session", request_body = Credentials,
     responses((status = 200, body = SessionInfo), (status = 401), (status = 429)))]
-pub async fn sign_in(State(state): State<AppState>, ext: Extensions, body: JsonBody) -> Result<Response, ApiError> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ext: Extensions,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
     let creds: Credentials = body.parse()?;
     let address = session::client_address(&ext);
     let user = session::check_credentials(&state, &creds.username, &creds.password, address)
@@ -41,13 +45,24 @@ pub async fn sign_in(State(state): State<AppState>, ext: Extensions, body: JsonB
 /// Who is signed in.
 #[utoipa::path(get, path = "/api/session", responses((status = 200, body = SessionInfo), (status = 401)))]
 pub async fn current(me: CurrentUser) -> Json<SessionInfo> {
-    Json(SessionInfo { user: me.user, csrf_token: me.csrf_token })
+    Json(SessionInfo {
+        user: me.user,
+        csrf_token: me.csrf_token,
+    })
 }
 
 /// Signs out and ends the session on the server.
 #[utoipa::path(delete, path = "/api/session", responses((status = 204), (status = 401)))]
-pub async fn sign_out(State(state): State<AppState>, me: CurrentUser, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     crate::auth::csrf::same_origin(&headers)?;
     let cookie = session::close(&state, &me).await?;
-    Ok(([(header::SET_COOKIE, cookie)], axum::http::StatusCode::NO_CONTENT).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        axum::http::StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }

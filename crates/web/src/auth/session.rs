@@ -30,7 +30,9 @@ pub fn token_hash(token: &str) -> String {
 /// A cookie header value with the attributes every Muster cookie gets.
 pub fn cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}");
+    let v = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
+    );
     HeaderValue::from_str(&v).expect("cookie values are hex")
 }
 
@@ -60,7 +62,9 @@ impl CurrentUser {
 }
 
 async fn load(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, ApiError> {
-    let Some(token) = read_cookie(&parts.headers, COOKIE) else { return Ok(None) };
+    let Some(token) = read_cookie(&parts.headers, COOKIE) else {
+        return Ok(None);
+    };
     let hash = token_hash(token);
     Ok(state.store.find_session(&hash).await?.map(|s| CurrentUser {
         user: s.user,
@@ -73,7 +77,10 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, Ap
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         load(parts, state).await?.ok_or(ApiError::Unauthorized)
     }
 }
@@ -81,7 +88,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         load(parts, state).await
     }
 }
@@ -93,7 +103,10 @@ pub struct PageUser(pub CurrentUser);
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match load(parts, state).await {
             Ok(Some(u)) => Ok(PageUser(u)),
             Ok(None) => Err(Redirect::to("/login").into_response()),
@@ -109,14 +122,24 @@ pub async fn open(state: &AppState, user: &User) -> Result<(HeaderValue, String)
     let csrf = random_token();
     let expires = Utc::now() + Duration::hours(LIFETIME_HOURS);
     let mut tx = state.store.write(Actor::User(user.id)).await?;
-    tx.create_session(&token_hash(&token), user.id, &csrf, expires).await?;
+    tx.create_session(&token_hash(&token), user.id, &csrf, expires)
+        .await?;
     tx.commit().await?;
-    Ok((cookie(COOKIE, &token, LIFETIME_HOURS * 3600, state.config.behind_tls), csrf))
+    Ok((
+        cookie(
+            COOKIE,
+            &token,
+            LIFETIME_HOURS * 3600,
+            state.config.behind_tls,
+        ),
+        csrf,
+    ))
 }
 
 pub async fn close(state: &AppState, current: &CurrentUser) -> Result<HeaderValue, ApiError> {
     let mut tx = state.store.write(current.actor()).await?;
-    tx.delete_session(&current.token_hash, current.user.id).await?;
+    tx.delete_session(&current.token_hash, current.user.id)
+        .await?;
     tx.commit().await?;
     Ok(cookie(COOKIE, "", 0, state.config.behind_tls))
 }
@@ -129,9 +152,14 @@ pub async fn check_credentials(
     password: &str,
     address: Option<std::net::IpAddr>,
 ) -> Result<Option<User>, ApiError> {
-    state.login_limiter.check(username, address).map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+    state
+        .login_limiter
+        .check(username, address)
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
     let found = state.store.find_login(username).await?;
-    let hash = found.as_ref().map_or_else(|| super::password::decoy().to_owned(), |(_, h)| h.clone());
+    let hash = found
+        .as_ref()
+        .map_or_else(|| super::password::decoy().to_owned(), |(_, h)| h.clone());
     let password = password.to_owned();
     let ok = tokio::task::spawn_blocking(move || super::password::verify(&password, &hash))
         .await
@@ -150,5 +178,7 @@ pub async fn check_credentials(
 
 /// The client's address, when the server knows it.
 pub fn client_address(parts_extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    parts_extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+    parts_extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }

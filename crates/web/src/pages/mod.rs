@@ -1,7 +1,39 @@
+//! The officer pages: server-rendered HTML, plain forms, no script. Each page
+//! checks access through the same rules as the API.
+
+mod board;
+mod cases;
+mod login;
+mod render;
+
 use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::sign_out))
+        .route("/operations/{op}/posts", get(board::page))
+        .route(
+            "/operations/{op}/cases",
+            get(cases::list).post(cases::search),
+        )
+        .route("/cases/{id}", get(cases::page))
+        .route("/cases/{id}/status", post(cases::change_status))
+        .route("/static/muster.css", get(stylesheet))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/muster.css"),
+    )
 }

@@ -1,0 +1,5 @@
+pub mod demo;
+pub mod plan;
+pub mod serve;
+pub mod user;
+pub mod verify_audit;

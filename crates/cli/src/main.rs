@@ -1,0 +1,68 @@
+//! `muster`: one binary for the server and every command-line task.
+
+mod commands;
+mod database;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "muster",
+    version,
+    about = "Crisis evacuation: posts, registry, eligibility, movements, gate, accountability."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Muster over HTTP.
+    Serve(commands::serve::Args),
+    /// Load the Kabul 2021 demo operation (once) and serve it.
+    Demo(commands::demo::Args),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+    /// Check the whole audit chain; exits non-zero naming the first broken event.
+    VerifyAudit(commands::verify_audit::Args),
+    /// Plan households onto movements (the planning problem format).
+    Plan(commands::plan::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MUSTER_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Plan(args) => commands::plan::run(args),
+        other => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| {
+                rt.block_on(async move {
+                    match other {
+                        Command::Serve(a) => commands::serve::run(a).await,
+                        Command::Demo(a) => commands::demo::run(a).await,
+                        Command::User(c) => commands::user::run(c).await,
+                        Command::VerifyAudit(a) => commands::verify_audit::run(a).await,
+                        Command::Plan(_) => unreachable!("handled above"),
+                    }
+                })
+            }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

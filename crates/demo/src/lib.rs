@@ -1,0 +1,267 @@
+//! The demo operation: Kabul, August 2021. Posts and their posture changes
+//! follow the public record of those days; schemes and movements are modelled
+//! on the programmes nations ran; the households are synthetic, generated from
+//! a fixed seed so that every demo is the same.
+
+mod names;
+mod record;
+
+use chrono::NaiveDate;
+use domain::CaseStatus;
+use domain::case::NewCase;
+use domain::dates::{Calendar, DateOfBirth, Precision};
+use domain::movement::NewMovement;
+use domain::operation::NewOperation;
+use domain::person::{
+    Contact, ContactKind, Document, DocumentKind, PersonDetails, Relationship, Sex,
+};
+use domain::post::NewPost;
+use domain::posture::PostureChange;
+use domain::scheme::NewScheme;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+pub use record::OPERATION_ID;
+
+/// A household with the scheme it applied for (an index into `schemes`) and
+/// the steps its case has already gone through.
+pub struct DemoHousehold {
+    pub case: NewCase,
+    pub scheme: Option<usize>,
+    pub path: Vec<CaseStatus>,
+}
+
+/// A movement with the schemes it accepts, as indexes into `schemes`.
+pub struct DemoMovement {
+    pub movement: NewMovement,
+    pub accepts: Vec<usize>,
+}
+
+pub struct DemoData {
+    pub operation: NewOperation,
+    pub posts: Vec<(NewPost, Vec<PostureChange>)>,
+    pub schemes: Vec<NewScheme>,
+    pub movements: Vec<DemoMovement>,
+    pub households: Vec<DemoHousehold>,
+}
+
+/// The whole demo, with `households` synthetic households.
+pub fn kabul_2021(households: usize) -> DemoData {
+    let mut rng = SmallRng::seed_from_u64(20210815);
+    let schemes = record::schemes();
+    let households = (0..households)
+        .map(|_| household(&mut rng, schemes.len()))
+        .collect();
+    DemoData {
+        operation: record::operation(),
+        posts: record::posts(),
+        movements: record::movements(),
+        schemes,
+        households,
+    }
+}
+
+/// Where a demo case stands: most are early in the pipeline, as in the first
+/// days of an airlift, and some are at every later stage.
+fn path(rng: &mut SmallRng) -> Vec<CaseStatus> {
+    use CaseStatus::*;
+    let roll = rng.random_range(0..100);
+    let full = [
+        UnderReview,
+        Eligible,
+        Scheduled,
+        CalledForward,
+        CheckedIn,
+        Departed,
+    ];
+    match roll {
+        0..35 => vec![],
+        35..50 => vec![UnderReview],
+        50..55 => vec![UnderReview, NeedsInformation],
+        55..60 => vec![UnderReview, Ineligible],
+        60..62 => vec![Withdrawn],
+        62..75 => full[..2].to_vec(),
+        75..83 => full[..3].to_vec(),
+        83..89 => full[..4].to_vec(),
+        89..93 => full[..5].to_vec(),
+        _ => full.to_vec(),
+    }
+}
+
+fn pick<'a, T>(rng: &mut SmallRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
+    let family = pick(rng, names::FAMILY);
+    let father = pick(rng, names::MALE);
+    let principal_female = rng.random_bool(0.15);
+    let principal_year = rng.random_range(1960..2000);
+    let mut members = vec![person(
+        rng,
+        Relationship::Principal,
+        principal_female,
+        principal_year,
+        family,
+        Some(father.0),
+    )];
+    let principal_given = members[0].given_name.clone().unwrap_or_default();
+    if rng.random_bool(0.8) {
+        let year = principal_year + rng.random_range(-3..6);
+        members.push(person(
+            rng,
+            Relationship::Spouse,
+            !principal_female,
+            year,
+            family,
+            None,
+        ));
+    }
+    let father_of_children = names::MALE.iter().find(|n| n.0 == principal_given).copied();
+    for _ in 0..rng.random_range(0..6) {
+        let year = rng.random_range((principal_year + 18).max(2000)..2021);
+        let female = rng.random_bool(0.5);
+        members.push(person(
+            rng,
+            Relationship::Child,
+            female,
+            year,
+            family,
+            father_of_children.map(|f| f.0),
+        ));
+    }
+    if rng.random_bool(0.1) {
+        let year = principal_year - rng.random_range(22..35);
+        let female = rng.random_bool(0.6);
+        members.push(person(
+            rng,
+            Relationship::Parent,
+            female,
+            year,
+            family,
+            None,
+        ));
+    }
+    // The principal's contacts and documents.
+    let phone = format!(
+        "+937{}{:07}",
+        rng.random_range(0..10),
+        rng.random_range(0..10_000_000)
+    );
+    members[0].contacts.push(Contact {
+        kind: ContactKind::Phone,
+        value: phone,
+    });
+    if rng.random_bool(0.4) {
+        let number = format!("P{:08}", rng.random_range(0..100_000_000));
+        members[0].documents.push(Document {
+            kind: DocumentKind::Passport,
+            number,
+            issuing_country: Some("AFG".into()),
+            expires_on: None,
+        });
+    }
+    let scheme = rng.random_bool(0.85).then(|| rng.random_range(0..schemes));
+    let needs = rng
+        .random_bool(0.05)
+        .then(|| "Medical: needs a wheelchair at the gate".to_owned());
+    let tier = needs
+        .as_ref()
+        .map(|_| 1)
+        .or_else(|| rng.random_bool(0.3).then(|| rng.random_range(2..=4)));
+    DemoHousehold {
+        case: NewCase {
+            scheme_id: None,
+            tier,
+            special_needs: needs,
+            members,
+        },
+        scheme,
+        path: path(rng),
+    }
+}
+
+fn person(
+    rng: &mut SmallRng,
+    relationship: Relationship,
+    female: bool,
+    year: i32,
+    family: &(&str, &str),
+    father: Option<&str>,
+) -> PersonDetails {
+    let given = if female {
+        pick(rng, names::FEMALE)
+    } else {
+        pick(rng, names::MALE)
+    };
+    // Afghan documents often give only the Solar Hijri year; passports a full date.
+    let date_of_birth = if rng.random_bool(0.5) {
+        Some(DateOfBirth::year_only(Calendar::SolarHijri, year - 621))
+    } else {
+        let day = NaiveDate::from_ymd_opt(year, rng.random_range(1..=12), rng.random_range(1..=28));
+        day.map(DateOfBirth::gregorian).map(|d| DateOfBirth {
+            precision: Precision::Day,
+            ..d
+        })
+    };
+    PersonDetails {
+        relationship,
+        given_name: Some(given.0.to_owned()),
+        family_name: Some(family.0.to_owned()),
+        father_name: father.map(str::to_owned),
+        full_name_native: Some(format!("{} {}", given.1, family.1)),
+        date_of_birth,
+        sex: if female { Sex::Female } else { Sex::Male },
+        nationalities: vec!["AF".into()],
+        documents: vec![],
+        contacts: vec![],
+        province: Some(pick(rng, names::PROVINCES).to_string()),
+        employer: (relationship == Relationship::Principal)
+            .then(|| pick(rng, names::EMPLOYERS).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Validate;
+
+    #[test]
+    fn the_demo_is_valid_and_reproducible() {
+        let today = NaiveDate::from_ymd_opt(2021, 8, 20).unwrap();
+        let a = kabul_2021(300);
+        let b = kabul_2021(300);
+        assert_eq!(a.households[17].case, b.households[17].case);
+        assert!(a.operation.validate().is_ok());
+        for (post, changes) in &a.posts {
+            post.validate().unwrap();
+            for c in changes {
+                c.validate().unwrap();
+            }
+        }
+        for s in &a.schemes {
+            s.validate().unwrap();
+        }
+        for m in &a.movements {
+            m.movement.validate().unwrap();
+        }
+        for h in &a.households {
+            h.case.check(today).unwrap();
+            let mut at = CaseStatus::Registered;
+            for step in &h.path {
+                at = at.transition(*step).unwrap();
+            }
+        }
+        for stage in CaseStatus::ALL {
+            assert!(
+                a.households.iter().any(|h| h
+                    .path
+                    .last()
+                    .copied()
+                    .unwrap_or(CaseStatus::Registered)
+                    == stage),
+                "{stage}"
+            );
+        }
+    }
+}

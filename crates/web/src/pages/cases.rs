@@ -1,0 +1,362 @@
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::{Action, role_may};
+use domain::case::{Case, StatusChange};
+use domain::operation::Operation;
+use domain::person::{DocumentKind, name_words};
+use domain::{CaseStatus, SchemeId};
+use serde::Deserialize;
+use store::{CaseFilter, Paging};
+
+use super::render::{Nav, PageError, html, time};
+use crate::access::require;
+use crate::api::cases::case_for;
+use crate::api::operations::operation_for;
+use crate::auth::PageUser;
+use crate::auth::csrf::tokens_match;
+use crate::json::ApiQuery;
+use crate::{ApiError, AppState};
+
+pub struct Row {
+    id: String,
+    reference: String,
+    principal: String,
+    size: u32,
+    status: &'static str,
+    tier: String,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    nav: Option<Nav>,
+    operation: Operation,
+    csrf: String,
+    name: String,
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    schemes: Vec<(String, String, bool)>,
+    cases: Vec<Row>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    prev_link: Option<String>,
+    next_link: Option<String>,
+}
+
+/// Filters in the URL (no personal data); a name search comes by form post.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    scheme: Option<String>,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    scheme: String,
+}
+
+fn nonempty(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn render_list(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    op: &str,
+    q: ListQuery,
+    name: String,
+) -> Result<Response, PageError> {
+    let operation = operation_for(state, me, op, Action::ViewCases).await?;
+    let status: Option<CaseStatus> = match nonempty(q.status.as_deref()) {
+        Some(s) => Some(s.parse().map_err(|_| {
+            ApiError::Validation(vec![domain::FieldError::new(
+                "status",
+                "known_status",
+                "unknown status",
+            )])
+        })?),
+        None => None,
+    };
+    let scheme: Option<SchemeId> = match nonempty(q.scheme.as_deref()) {
+        Some(s) => Some(s.parse().map_err(|_| {
+            ApiError::Validation(vec![domain::FieldError::new(
+                "scheme",
+                "known_scheme",
+                "unknown scheme",
+            )])
+        })?),
+        None => None,
+    };
+    let filter = CaseFilter {
+        status,
+        scheme_id: scheme,
+        name_words: name_words(&name).take(10).collect(),
+    };
+    let paging = Paging::new(q.page, Some(50));
+    let list = state
+        .store
+        .list_cases(&operation.id, &filter, paging)
+        .await?;
+    let all_schemes = state.store.list_schemes(&operation.id).await?;
+    let code_of = |id: Option<SchemeId>| {
+        all_schemes
+            .iter()
+            .find(|s| Some(s.id) == id)
+            .map(|s| s.code.clone())
+    };
+    let _ = code_of;
+    let pages = list.pages();
+    // Paging links carry only the non-personal filters; a name search shows its first page.
+    let link = |p: u32| {
+        let mut l = format!("/operations/{}/cases?page={p}", operation.id);
+        if let Some(s) = status {
+            l.push_str(&format!("&status={s}"));
+        }
+        if let Some(s) = scheme {
+            l.push_str(&format!("&scheme={s}"));
+        }
+        l
+    };
+    let searching = !filter.name_words.is_empty();
+    let page = ListPage {
+        nav: Some(Nav::new(me, &operation.id)),
+        csrf: me.csrf_token.clone(),
+        name,
+        statuses: CaseStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(), Some(*s) == status))
+            .collect(),
+        schemes: all_schemes
+            .iter()
+            .map(|s| (s.id.to_string(), s.code.clone(), Some(s.id) == scheme))
+            .collect(),
+        cases: list
+            .items
+            .iter()
+            .map(|c| Row {
+                id: c.id.to_string(),
+                reference: c.reference.clone(),
+                principal: c.principal_name.clone(),
+                size: c.household_size,
+                status: c.status.label(),
+                tier: c.tier.map_or_else(|| "–".to_owned(), |t| t.to_string()),
+                updated: time(c.updated_at),
+            })
+            .collect(),
+        total: list.total,
+        page: list.page,
+        pages,
+        prev_link: (!searching && list.page > 1).then(|| link(list.page - 1)),
+        next_link: (!searching && list.page < pages).then(|| link(list.page + 1)),
+        operation,
+    };
+    Ok(html(&page))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(op): Path<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    render_list(&state, &me, &op, q, String::new()).await
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(op): Path<String>,
+    Form(f): Form<SearchForm>,
+) -> Result<Response, PageError> {
+    if !tokens_match(&me.csrf_token, &f.csrf) {
+        return Err(ApiError::Forbidden("the form expired; reload the page").into());
+    }
+    let q = ListQuery {
+        status: Some(f.status),
+        scheme: Some(f.scheme),
+        page: None,
+    };
+    render_list(&state, &me, &op, q, f.name).await
+}
+
+pub struct MemberRow {
+    relationship: &'static str,
+    name: String,
+    native: String,
+    born: String,
+    sex: &'static str,
+    nationalities: String,
+    documents: String,
+    province: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    nav: Option<Nav>,
+    case: Case,
+    csrf: String,
+    status: &'static str,
+    scheme: String,
+    tier: String,
+    special_needs: String,
+    members: Vec<MemberRow>,
+    moves: Vec<(&'static str, &'static str)>,
+    history: Vec<(String, String, String)>,
+}
+
+fn born(d: &domain::dates::DateOfBirth) -> String {
+    use domain::dates::Calendar;
+    let cal = match d.calendar {
+        Calendar::Gregorian => "",
+        Calendar::SolarHijri => " SH",
+    };
+    match (d.month, d.day) {
+        (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}{cal}", d.year),
+        (Some(m), None) => format!("{:04}-{m:02}{cal}", d.year),
+        _ => format!("{}{cal}", d.year),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let case = case_for(&state, &me, &id, Action::ViewCases).await?;
+    let scheme = match case.scheme_id {
+        Some(s) => state
+            .store
+            .get_scheme(s)
+            .await
+            .map(|s| format!("{} ({})", s.name, s.code))
+            .unwrap_or_default(),
+        None => "–".to_owned(),
+    };
+    let history = state
+        .store
+        .case_history(case.id)
+        .await?
+        .into_iter()
+        .map(|e| (time(e.at), e.to.label().to_owned(), e.reason))
+        .collect();
+    let members = case
+        .members
+        .iter()
+        .map(|m| {
+            let d = &m.details;
+            MemberRow {
+                relationship: d.relationship.label(),
+                name: [&d.given_name, &d.family_name]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                native: d.full_name_native.clone().unwrap_or_default(),
+                born: d.date_of_birth.as_ref().map(born).unwrap_or_default(),
+                sex: match d.sex {
+                    domain::person::Sex::Female => "F",
+                    domain::person::Sex::Male => "M",
+                    domain::person::Sex::Other => "X",
+                    domain::person::Sex::Unknown => "–",
+                },
+                nationalities: d.nationalities.join(", "),
+                documents: d
+                    .documents
+                    .iter()
+                    .map(|doc| {
+                        let kind = match doc.kind {
+                            DocumentKind::Passport => "Passport",
+                            DocumentKind::Tazkira => "Tazkira",
+                            DocumentKind::NationalId => "ID",
+                            DocumentKind::Visa => "Visa",
+                            DocumentKind::Other => "Document",
+                        };
+                        format!("{kind} {}", doc.number)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                province: d.province.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let moves = case
+        .status
+        .successors()
+        .iter()
+        .filter(|to| role_may(me.user.role, Action::for_transition(**to)))
+        .map(|to| (to.as_str(), to.label()))
+        .collect();
+    let page = CasePage {
+        nav: Some(Nav::new(&me, &case.operation_id)),
+        csrf: me.csrf_token.clone(),
+        status: case.status.label(),
+        scheme,
+        tier: case.tier.map_or_else(|| "–".to_owned(), |t| t.to_string()),
+        special_needs: case.special_needs.clone().unwrap_or_else(|| "–".to_owned()),
+        members,
+        moves,
+        history,
+        case,
+    };
+    Ok(html(&page))
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    csrf: String,
+    to: String,
+    reason: String,
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    if !tokens_match(&me.csrf_token, &f.csrf) {
+        return Err(ApiError::Forbidden("the form expired; reload the page").into());
+    }
+    let case = case_for(&state, &me, &id, Action::ViewCases).await?;
+    let to: CaseStatus = f.to.parse().map_err(|_| {
+        ApiError::Validation(vec![domain::FieldError::new(
+            "to",
+            "known_status",
+            "unknown status",
+        )])
+    })?;
+    require(
+        &me.user,
+        Action::for_transition(to),
+        Some(&case.operation_id),
+    )?;
+    let mut errors = domain::ValidationErrors::default();
+    domain::validation::text(&mut errors, "reason", &f.reason, 500);
+    errors.into_result().map_err(ApiError::validation)?;
+    let mut tx = state.store.write(me.actor()).await?;
+    tx.change_status(
+        case.id,
+        &StatusChange {
+            to,
+            reason: f.reason,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response())
+}
