@@ -270,23 +270,17 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
         stage: Stage::Preparing,
         items: n,
     });
-    let mut unordered: Vec<Prepared> = records.par_iter().map(prepare).collect();
     // Work in the order of the names' phonetic keys: blocked pairs mostly share name words,
-    // so both records of a pair are then near each other in memory, which is what the
-    // comparison of tens of millions of pairs is bound by.
+    // so both records of a pair, and their heap data, are then near each other in memory,
+    // which is what the comparison of tens of millions of pairs is bound by.
+    let keys: Vec<String> = records.par_iter().map(crate::features::order_key).collect();
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let sort_key = |i: u32| {
-        unordered[i as usize]
-            .names
-            .first()
-            .map(|f| &*f.joined_key_text)
-    };
-    order.par_sort_by(|&x, &y| sort_key(x).cmp(&sort_key(y)).then(x.cmp(&y)));
+    order.par_sort_by(|&x, &y| keys[x as usize].cmp(&keys[y as usize]).then(x.cmp(&y)));
+    drop(keys);
     let prepared: Vec<Prepared> = order
-        .iter()
-        .map(|&i| std::mem::take(&mut unordered[i as usize]))
+        .par_iter()
+        .map(|&i| prepare(&records[i as usize]))
         .collect();
-    drop(unordered);
     let comparisons = active_comparisons(&prepared);
     let tf = TermFrequencies::build(&comparisons, &prepared);
     let u_samples = config.u_samples.min((8 * n).max(20_000));

@@ -120,6 +120,21 @@ fn boxed(v: Option<String>) -> Option<Box<str>> {
     v.map(String::into_boxed_str)
 }
 
+/// The phonetic key of a record's whole name (Latin if written, else native), by which
+/// records are ordered for work; cheaper than preparing the record.
+pub fn order_key(r: &Record) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for f in [Field::GivenName, Field::FamilyName, Field::FullName] {
+        if let Some(v) = r.get(f) {
+            words.extend(normalise::name_tokens(v));
+        }
+    }
+    if let (true, Some(v)) = (words.is_empty(), r.get(Field::NativeName)) {
+        words = normalise::name_tokens(&normalise::split_native_parentage(v).0);
+    }
+    transliterate::key(&words.concat())
+}
+
 pub fn prepare(r: &Record) -> Prepared {
     let mut names = Vec::new();
     let mut father = Vec::new();
