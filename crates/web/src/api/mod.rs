@@ -68,6 +68,13 @@ pub fn router() -> Router<AppState> {
             get(movements::get).patch(movements::update),
         )
         .route("/api/audit", get(audit::list))
+        .route("/api/{*rest}", axum::routing::any(unknown))
+}
+
+/// No such route: still 401 without a session, so that nothing about the
+/// API's shape is told to strangers.
+async fn unknown(_: crate::auth::CurrentUser) -> crate::ApiError {
+    crate::ApiError::NotFound("route")
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

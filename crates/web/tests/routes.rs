@@ -1,0 +1,227 @@
+//! Every route, with every role and with no session, against the table of
+//! what each may do. A cell is: O allowed (2xx), F forbidden (403),
+//! U unauthenticated (401), R sent to the sign-in page (303).
+//! Columns: none, hq, officer, caseworker, gate, liaison, auditor.
+
+mod common;
+
+use common::{Fixture, ROLES, json_request};
+use serde_json::json;
+
+struct Route {
+    method: &'static str,
+    /// `{post}`, `{case}`, `{scheme}`, `{movement}` are filled in per request.
+    path: &'static str,
+    body: fn(usize) -> String,
+    expect: &'static str,
+}
+
+fn none(_: usize) -> String {
+    String::new()
+}
+
+fn table() -> Vec<Route> {
+    let r = |method, path, body, expect| Route {
+        method,
+        path,
+        body,
+        expect,
+    };
+    vec![
+        r("GET", "/api/health", none, "OOOOOOO"),
+        r("GET", "/api/session", none, "UOOOOOO"),
+        r("GET", "/api/operations", none, "UOOOOOO"),
+        r(
+            "POST",
+            "/api/operations",
+            |i| {
+                json!({"id": format!("op-{i}"), "name": "Op", "country": "SD", "time_zone": "Africa/Khartoum"}).to_string()
+            },
+            "UOFFFFF",
+        ),
+        r("GET", "/api/operations/kabul-2021", none, "UOOOOOO"),
+        r(
+            "PATCH",
+            "/api/operations/kabul-2021",
+            |_| json!({"name": "Kabul 2021"}).to_string(),
+            "UOFFFFF",
+        ),
+        r("GET", "/api/operations/kabul-2021/posts", none, "UOOOFFO"),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/posts",
+            |_| {
+                json!({"nation": "FIN", "name": "Embassy", "kind": "embassy", "city": "Kabul"})
+                    .to_string()
+            },
+            "UOFFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/posts/{post}",
+            none,
+            "UOOOFFO",
+        ),
+        r(
+            "PATCH",
+            "/api/operations/kabul-2021/posts/{post}",
+            |_| json!({"city": "Kabul"}).to_string(),
+            "UOFFFFF",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/posts/{post}/posture",
+            |i| {
+                json!({"posture": if i % 2 == 0 { "reduced_staff" } else { "suspended" }, "effective_at": format!("2021-08-10T{:02}:{:02}:00Z", i / 60, i % 60), "reason": "cable", "source": "MFA"}).to_string()
+            },
+            "UOOFFFF",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/cases",
+            |_| {
+                json!({"members": [{"relationship": "principal", "given_name": "Nabi"}]})
+                    .to_string()
+            },
+            "UOOOFFF",
+        ),
+        r(
+            "GET",
+            "/api/cases?operation=kabul-2021&status=registered",
+            none,
+            "UOOOFFF",
+        ),
+        r(
+            "POST",
+            "/api/cases/search",
+            |_| json!({"operation": "kabul-2021", "name": "nabi"}).to_string(),
+            "UOOOFFF",
+        ),
+        r("GET", "/api/cases/{case}", none, "UOOOFFF"),
+        r(
+            "PATCH",
+            "/api/cases/{case}",
+            |_| json!({"version": 1, "tier": 2}).to_string(),
+            "UOOOFFF",
+        ),
+        r(
+            "POST",
+            "/api/cases/{case}/status",
+            |_| json!({"to": "under_review", "reason": "documents in"}).to_string(),
+            "UOOOFFF",
+        ),
+        r(
+            "POST",
+            "/api/cases/{case}/status",
+            |_| json!({"to": "eligible", "reason": "meets the scheme"}).to_string(),
+            "UOOFFFF",
+        ),
+        r("GET", "/api/operations/kabul-2021/schemes", none, "UOOOFFO"),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/schemes",
+            |i| json!({"code": format!("S-{i}"), "name": "Scheme", "nation": "NOR"}).to_string(),
+            "UOFFFFF",
+        ),
+        r("GET", "/api/schemes/{scheme}", none, "UOOOFFO"),
+        r(
+            "PATCH",
+            "/api/schemes/{scheme}",
+            |_| json!({"quota_persons": 500}).to_string(),
+            "UOFFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/movements",
+            none,
+            "UOOOOOO",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/movements",
+            |_| {
+                json!({"kind": "convoy", "designator": "C1", "nation": "NATO", "origin": "WAK", "destination": "HKIA", "departs_at": "2021-08-21T05:00:00Z", "seats": 40}).to_string()
+            },
+            "UOOFFFF",
+        ),
+        r("GET", "/api/movements/{movement}", none, "UOOOOOO"),
+        r(
+            "PATCH",
+            "/api/movements/{movement}",
+            |_| json!({"seats": 120}).to_string(),
+            "UOOFFFF",
+        ),
+        r("GET", "/api/audit", none, "UOFFFFO"),
+        r("GET", "/api/nothing-here", none, "UOOOOOO"),
+        r("GET", "/login", none, "OOOOOOO"),
+        r("GET", "/operations/kabul-2021/posts", none, "ROOOFFO"),
+        r("GET", "/operations/kabul-2021/cases", none, "ROOOFFF"),
+        r("GET", "/cases/{case}", none, "ROOOFFF"),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_with_every_role_answers_as_the_table_says() {
+    let f = Fixture::new().await;
+    let mut cookies = vec![None];
+    for (name, _) in ROLES {
+        cookies.push(Some(f.sign_in(name).await));
+    }
+    let mut mismatches = Vec::new();
+    let mut n = 0;
+    for route in table() {
+        assert_eq!(
+            route.expect.len(),
+            cookies.len(),
+            "{} {}",
+            route.method,
+            route.path
+        );
+        for (col, (cookie, want)) in cookies.iter().zip(route.expect.chars()).enumerate() {
+            n += 1;
+            let case = f.new_case().await;
+            let path = route
+                .path
+                .replace("{post}", &f.post.to_string())
+                .replace("{case}", &case.to_string())
+                .replace("{scheme}", &f.scheme.to_string())
+                .replace("{movement}", &f.movement.to_string());
+            let res = f
+                .send(json_request(
+                    route.method,
+                    &path,
+                    cookie.as_deref(),
+                    &(route.body)(n),
+                ))
+                .await;
+            let status = res.status().as_u16();
+            let ok = match want {
+                'O' => {
+                    (200..300).contains(&status)
+                        || (route.path == "/api/nothing-here" && status == 404)
+                }
+                'F' => status == 403,
+                'U' => status == 401,
+                'R' => status == 303,
+                other => panic!("bad cell {other}"),
+            };
+            if !ok {
+                let who = if col == 0 {
+                    "no session"
+                } else {
+                    ROLES[col - 1].0
+                };
+                mismatches.push(format!(
+                    "{} {} as {who}: got {status}, want {want}",
+                    route.method, route.path
+                ));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {n} answers differ from the table:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
