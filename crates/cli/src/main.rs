@@ -29,6 +29,8 @@ enum Command {
     VerifyAudit(commands::verify_audit::Args),
     /// Plan households onto movements (the planning problem format).
     Plan(commands::plan::Args),
+    /// Find the same person across the rows of a CSV file.
+    Match(commands::match_records::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +44,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan(args) => commands::plan::run(args),
+        Command::Match(args) => commands::match_records::run(args),
         other => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -53,7 +56,7 @@ fn main() -> std::process::ExitCode {
                         Command::Demo(a) => commands::demo::run(a).await,
                         Command::User(c) => commands::user::run(c).await,
                         Command::VerifyAudit(a) => commands::verify_audit::run(a).await,
-                        Command::Plan(_) => unreachable!("handled above"),
+                        Command::Plan(_) | Command::Match(_) => unreachable!("handled above"),
                     }
                 })
             }),

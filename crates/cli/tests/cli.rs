@@ -14,27 +14,62 @@ fn muster(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 }
 
 fn text(o: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn demo_loads_once_and_verify_audit_names_a_tampered_event() {
     let dir = tempfile::tempdir().unwrap();
-    let first = muster(dir.path(), &["demo", "--no-serve", "--password", "demo password 1"]);
+    let first = muster(
+        dir.path(),
+        &["demo", "--no-serve", "--password", "demo password 1"],
+    );
     assert!(first.status.success(), "{}", text(&first));
     assert!(text(&first).contains("Demo loaded"));
-    let again = muster(dir.path(), &["demo", "--no-serve", "--password", "demo password 1"]);
+    let again = muster(
+        dir.path(),
+        &["demo", "--no-serve", "--password", "demo password 1"],
+    );
     assert!(again.status.success());
-    assert!(!text(&again).contains("Demo loaded"), "a second run loads nothing twice");
+    assert!(
+        !text(&again).contains("Demo loaded"),
+        "a second run loads nothing twice"
+    );
     assert!(text(&again).contains("exist already"));
 
     let pw = dir.path().join("pw");
     std::fs::write(&pw, "a long enough password\n").unwrap();
-    let added = muster(dir.path(), &["user", "add", "--role", "auditor", "--password-file", pw.to_str().unwrap(), "oversight"]);
+    let added = muster(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--role",
+            "auditor",
+            "--password-file",
+            pw.to_str().unwrap(),
+            "oversight",
+        ],
+    );
     assert!(added.status.success(), "{}", text(&added));
     let short = dir.path().join("short");
     std::fs::write(&short, "short\n").unwrap();
-    let refused = muster(dir.path(), &["user", "add", "--role", "auditor", "--password-file", short.to_str().unwrap(), "o2"]);
+    let refused = muster(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--role",
+            "auditor",
+            "--password-file",
+            short.to_str().unwrap(),
+            "o2",
+        ],
+    );
     assert!(!refused.status.success());
     assert!(text(&refused).contains("password"));
 
@@ -48,7 +83,11 @@ fn demo_loads_once_and_verify_audit_names_a_tampered_event() {
     assert!(tamper, "could not edit the database");
     let broken = muster(dir.path(), &["verify-audit"]);
     assert_eq!(broken.status.code(), Some(2), "{}", text(&broken));
-    assert!(text(&broken).contains("audit event 100:"), "{}", text(&broken));
+    assert!(
+        text(&broken).contains("audit event 100:"),
+        "{}",
+        text(&broken)
+    );
 }
 
 /// Edits audit event 100 through the store's own connection pool (a second
@@ -58,10 +97,11 @@ fn edit_audit_event(db: &std::path::Path) -> bool {
     rt.block_on(async {
         let url = format!("sqlite://{}", db.display());
         let store = store::Store::connect(&url).await.unwrap();
-        let done = sqlx::query("UPDATE audit_events SET target_id = 'someone-else' WHERE seq = 100")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        let done =
+            sqlx::query("UPDATE audit_events SET target_id = 'someone-else' WHERE seq = 100")
+                .execute(store.pool())
+                .await
+                .unwrap();
         store.close().await;
         done.rows_affected() == 1
     })
