@@ -212,12 +212,23 @@ pub async fn change_status(
 ) -> Result<Json<CaseDetail>, ApiError> {
     // The step decides the grant, so the (small) body is read first.
     let change: StatusChange = body.parse()?;
-    let case = case_for(&state, &me, &id, Action::for_transition(change.to)).await?;
+    let id = move_case(&state, &me, &id, &change).await?;
+    Ok(Json(detail(&state, id).await?))
+}
+
+/// Takes one step of the pipeline for the API and the case page alike.
+pub(crate) async fn move_case(
+    state: &AppState,
+    me: &CurrentUser,
+    raw_id: &str,
+    change: &StatusChange,
+) -> Result<CaseId, ApiError> {
+    let case = case_for(state, me, raw_id, Action::for_transition(change.to)).await?;
     let mut errors = domain::ValidationErrors::default();
     domain::validation::text(&mut errors, "reason", &change.reason, 500);
     errors.into_result().map_err(ApiError::validation)?;
     let mut tx = state.store.write(me.actor()).await?;
-    tx.change_status(case.id, &change).await?;
+    tx.change_status(case.id, change).await?;
     tx.commit().await?;
-    Ok(Json(detail(&state, case.id).await?))
+    Ok(case.id)
 }

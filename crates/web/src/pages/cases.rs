@@ -11,8 +11,7 @@ use serde::Deserialize;
 use store::{CaseFilter, Paging};
 
 use super::render::{Nav, PageError, html, time};
-use crate::access::require;
-use crate::api::cases::case_for;
+use crate::api::cases::{case_for, move_case};
 use crate::api::operations::operation_for;
 use crate::auth::PageUser;
 use crate::auth::csrf::tokens_match;
@@ -332,7 +331,6 @@ pub async fn change_status(
     if !tokens_match(&me.csrf_token, &f.csrf) {
         return Err(ApiError::Forbidden("the form expired; reload the page").into());
     }
-    let case = case_for(&state, &me, &id, Action::ViewCases).await?;
     let to: CaseStatus = f.to.parse().map_err(|_| {
         ApiError::Validation(vec![domain::FieldError::new(
             "to",
@@ -340,23 +338,15 @@ pub async fn change_status(
             "unknown status",
         )])
     })?;
-    require(
-        &me.user,
-        Action::for_transition(to),
-        Some(&case.operation_id),
-    )?;
-    let mut errors = domain::ValidationErrors::default();
-    domain::validation::text(&mut errors, "reason", &f.reason, 500);
-    errors.into_result().map_err(ApiError::validation)?;
-    let mut tx = state.store.write(me.actor()).await?;
-    tx.change_status(
-        case.id,
+    let case = move_case(
+        &state,
+        &me,
+        &id,
         &StatusChange {
             to,
             reason: f.reason,
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{}", case.id)).into_response())
+    Ok(Redirect::to(&format!("/cases/{case}")).into_response())
 }
