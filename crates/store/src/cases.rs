@@ -433,7 +433,7 @@ impl WriteTx {
                 .await?;
             let rows: Vec<(PersonId, &PersonDetails)> = members
                 .iter()
-                .map(|m| (m.id.unwrap_or_default(), &m.details))
+                .map(|m| (m.id.unwrap_or_else(PersonId::new), &m.details))
                 .collect();
             self.insert_members(&op, id, &rows).await?;
             let kept = members.iter().filter(|m| m.id.is_some()).count();

@@ -1,6 +1,6 @@
 //! The store contract: every test here runs against SQLite and PostgreSQL.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use domain::audit::{Actor, ChainError};
 use domain::case::{CaseUpdate, MemberUpdate, NewCase, StatusChange};
 use domain::movement::{MovementKind, NewMovement};
@@ -654,7 +654,6 @@ async fn users_and_sessions(store: Store) {
     tx.delete_session("hash-live", user.id).await.unwrap();
     tx.commit().await.unwrap();
     assert!(store.find_session("hash-live").await.unwrap().is_none());
-    let _ = NaiveDate::from_ymd_opt(2021, 8, 15);
 }
 
 async fn concurrent_writers_keep_the_chain_whole(store: Store) {

@@ -23,6 +23,7 @@ pub struct Row {
     reference: String,
     principal: String,
     size: u32,
+    scheme: String,
     status: &'static str,
     tier: String,
     updated: String,
@@ -116,7 +117,6 @@ async fn render_list(
             .find(|s| Some(s.id) == id)
             .map(|s| s.code.clone())
     };
-    let _ = code_of;
     let pages = list.pages();
     // Paging links carry only the non-personal filters; a name search shows its first page.
     let link = |p: u32| {
@@ -150,6 +150,7 @@ async fn render_list(
                 reference: c.reference.clone(),
                 principal: c.principal_name.clone(),
                 size: c.household_size,
+                scheme: code_of(c.scheme_id).unwrap_or_else(|| "–".to_owned()),
                 status: c.status.label(),
                 tier: c.tier.map_or_else(|| "–".to_owned(), |t| t.to_string()),
                 updated: time(c.updated_at),
