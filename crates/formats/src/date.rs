@@ -19,29 +19,8 @@ use crate::solar_hijri::{
 };
 use crate::text::{clean_whitespace, is_invisible};
 
-/// The calendar a date was given in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Calendar {
-    /// The Gregorian calendar.
-    Gregorian,
-    /// The Solar Hijri calendar of Afghanistan and Iran.
-    SolarHijri,
-}
-
-/// How much of a date is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Precision {
-    /// The day is known.
-    Day,
-    /// Year and month are known.
-    Month,
-    /// Only the year is known (also a defaulted 1 January / 1 Hamal).
-    Year,
-    /// Derived from an age in years.
-    Estimated,
-}
+// The calendar and precision are the domain's, so a parsed date is stored as given.
+pub use domain::dates::{Calendar, Precision};
 
 /// A date of birth as given: the span of days it allows, how precise it is,
 /// and the calendar it came in. For a day, `earliest == latest`.
