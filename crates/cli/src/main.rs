@@ -31,6 +31,8 @@ enum Command {
     Plan(commands::plan::Args),
     /// Find the same person across the rows of a CSV file.
     Match(commands::match_records::Args),
+    /// Import a staff or contractor list (CSV or XLSX) as cases.
+    Import(commands::import::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -56,6 +58,7 @@ fn main() -> std::process::ExitCode {
                         Command::Demo(a) => commands::demo::run(a).await,
                         Command::User(c) => commands::user::run(c).await,
                         Command::VerifyAudit(a) => commands::verify_audit::run(a).await,
+                        Command::Import(a) => commands::import::run(a).await,
                         Command::Plan(_) | Command::Match(_) => unreachable!("handled above"),
                     }
                 })

@@ -1,4 +1,5 @@
 pub mod demo;
+pub mod import;
 pub mod match_records;
 pub mod plan;
 pub mod serve;
