@@ -90,10 +90,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|s| (s.code.to_uppercase(), s.id))
         .collect();
 
-    // One transaction for the whole list: all of it is stored, or none.
-    let mut tx = store.write(Actor::Console).await?;
-    // "Today" for future dates and ages is the transaction's clock.
-    let options = ValidationOptions::afghan(tx.now().date_naive());
+    // Validation runs before the write lock is taken, so other writers wait only
+    // for the inserts.
+    let options = ValidationOptions::afghan(chrono::Utc::now().date_naive());
     let plan = plan(&table, &mapping, &schemes, &options);
     let read = table.rows.len();
     let rejected = plan.rejected.len();
@@ -109,9 +108,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write {}", rejected_path.display()))?;
     write_rejected(std::io::BufWriter::new(file), &table.header, &plan.rejected)?;
 
-    if args.dry_run {
-        tx.rollback().await?;
-    } else {
+    if !args.dry_run {
+        // One transaction for the whole list: all of it is stored, or none.
+        let mut tx = store.write(Actor::Console).await?;
         let source = format!("import:{source}");
         let progress = std::io::stderr().is_terminal();
         for (i, case) in plan.cases.iter().enumerate() {
