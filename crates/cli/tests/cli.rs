@@ -1,25 +1,9 @@
 //! The binary itself: demo loading once, users, and verify-audit catching a
 //! row edited behind the application's back.
 
-use std::process::Command;
+mod common;
 
-fn muster(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("MUSTER_DATABASE_URL")
-        .output()
-        .expect("run muster")
-}
-
-fn text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{muster, text};
 
 #[test]
 fn demo_loads_once_and_verify_audit_names_a_tampered_event() {

@@ -1,30 +1,14 @@
 //! `muster import` end to end: a staff list with bad rows into the demo
 //! operation, checked through the store itself, not through the binary.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{muster, text};
 
 use domain::OperationId;
 use domain::dates::{Calendar, Precision};
 use domain::person::Relationship;
 use store::{CaseFilter, Paging, Store};
-
-fn muster(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("MUSTER_DATABASE_URL")
-        .output()
-        .expect("run muster")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Two households. Line 3 has an impossible date, line 5 a scheme code the
 /// operation lacks, line 6 (H-2's principal) a phone number that cannot be
