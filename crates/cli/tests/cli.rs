@@ -5,6 +5,25 @@ mod common;
 
 use common::{muster, text};
 
+/// `muster user add --role auditor` with the password in a file.
+fn add_auditor(dir: &std::path::Path, username: &str, password: &str) -> std::process::Output {
+    let file = dir.join(format!("{username}.pw"));
+    std::fs::write(&file, format!("{password}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    muster(
+        dir,
+        &[
+            "user",
+            "add",
+            "--role",
+            "auditor",
+            "--password-file",
+            file,
+            username,
+        ],
+    )
+}
+
 #[test]
 fn demo_loads_once_and_verify_audit_names_a_tampered_event() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,35 +44,9 @@ fn demo_loads_once_and_verify_audit_names_a_tampered_event() {
     );
     assert!(text(&again).contains("exist already"));
 
-    let pw = dir.path().join("pw");
-    std::fs::write(&pw, "a long enough password\n").unwrap();
-    let added = muster(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--role",
-            "auditor",
-            "--password-file",
-            pw.to_str().unwrap(),
-            "oversight",
-        ],
-    );
+    let added = add_auditor(dir.path(), "oversight", "a long enough password");
     assert!(added.status.success(), "{}", text(&added));
-    let short = dir.path().join("short");
-    std::fs::write(&short, "short\n").unwrap();
-    let refused = muster(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--role",
-            "auditor",
-            "--password-file",
-            short.to_str().unwrap(),
-            "o2",
-        ],
-    );
+    let refused = add_auditor(dir.path(), "o2", "short");
     assert!(!refused.status.success());
     assert!(text(&refused).contains("password"));
 

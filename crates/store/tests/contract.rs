@@ -96,6 +96,15 @@ async fn add_case(store: &Store, op: &Operation, new: &NewCase) -> domain::CaseI
     id
 }
 
+/// How many of the operation's cases a filter finds.
+async fn total(store: &Store, op: &Operation, filter: &CaseFilter) -> i64 {
+    store
+        .list_cases(&op.id, filter, Paging::default())
+        .await
+        .unwrap()
+        .total
+}
+
 async fn operations_round_trip(store: Store) {
     let op = with_operation(&store).await;
     assert_eq!(store.get_operation(&op.id).await.unwrap(), op);
@@ -257,26 +266,12 @@ async fn case_list_filters_search_and_pages(store: Store) {
         scheme_id: Some(fin.id),
         ..Default::default()
     };
-    assert_eq!(
-        store
-            .list_cases(&op.id, &by_scheme, Paging::default())
-            .await
-            .unwrap()
-            .total,
-        3
-    );
+    assert_eq!(total(&store, &op, &by_scheme).await, 3);
     let karimi = CaseFilter {
         name_words: vec!["karimi".into()],
         ..Default::default()
     };
-    assert_eq!(
-        store
-            .list_cases(&op.id, &karimi, Paging::default())
-            .await
-            .unwrap()
-            .total,
-        4
-    );
+    assert_eq!(total(&store, &op, &karimi).await, 4);
     let both = CaseFilter {
         name_words: vec!["karimi".into(), "wali2".into()],
         ..Default::default()
@@ -304,14 +299,7 @@ async fn case_list_filters_search_and_pages(store: Store) {
         status: Some(CaseStatus::Departed),
         ..Default::default()
     };
-    assert_eq!(
-        store
-            .list_cases(&op.id, &by_status, Paging::default())
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(total(&store, &op, &by_status).await, 0);
     assert_eq!(
         store.count_cases_by_status(&op.id).await.unwrap(),
         [(CaseStatus::Registered, 8)]
@@ -410,26 +398,12 @@ async fn updates_need_the_current_version_and_keep_member_identity(store: Store)
         name_words: vec!["mariam".into()],
         ..Default::default()
     };
-    assert_eq!(
-        store
-            .list_cases(&op.id, &names, Paging::default())
-            .await
-            .unwrap()
-            .total,
-        1
-    );
+    assert_eq!(total(&store, &op, &names).await, 1);
     let gone = CaseFilter {
         name_words: vec!["zahra".into()],
         ..Default::default()
     };
-    assert_eq!(
-        store
-            .list_cases(&op.id, &gone, Paging::default())
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(total(&store, &op, &gone).await, 0);
 
     // A stale version is refused and changes nothing.
     let mut tx = store.write(Actor::Console).await.unwrap();
@@ -485,14 +459,7 @@ async fn a_rolled_back_write_leaves_nothing(store: Store) {
         Err(StoreError::Invalid(_))
     ));
     tx.rollback().await.unwrap();
-    assert_eq!(
-        store
-            .list_cases(&op.id, &CaseFilter::default(), Paging::default())
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(total(&store, &op, &CaseFilter::default()).await, 0);
     assert!(
         matches!(store.verify_audit().await.unwrap(), store::ChainReport::Intact { events } if events == before)
     );
@@ -678,12 +645,5 @@ async fn concurrent_writers_keep_the_chain_whole(store: Store) {
         store.verify_audit().await.unwrap(),
         store::ChainReport::Intact { events: 49 }
     ));
-    assert_eq!(
-        store
-            .list_cases(&op.id, &CaseFilter::default(), Paging::default())
-            .await
-            .unwrap()
-            .total,
-        48
-    );
+    assert_eq!(total(&store, &op, &CaseFilter::default()).await, 48);
 }
