@@ -9,10 +9,9 @@ use domain::{CaseId, CaseStatus, OperationId, SchemeId};
 use serde::{Deserialize, Serialize};
 use store::{CaseFilter, Page, Paging};
 
-use super::operations::operation_for;
-use crate::access::require;
+use crate::access::{case_for, operation_for, require};
 use crate::auth::CurrentUser;
-use crate::json::{ApiQuery, JsonBody, path_id};
+use crate::json::{ApiQuery, JsonBody};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -67,23 +66,6 @@ pub struct SearchRequest {
     page: Option<u32>,
     #[serde(default)]
     per_page: Option<u32>,
-}
-
-/// Loads a case the user may act on, checking the role first so that a
-/// forbidden caller cannot probe which ids exist.
-pub(crate) async fn case_for(
-    state: &AppState,
-    me: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<Case, ApiError> {
-    require(&me.user, action, None)?;
-    let case = state
-        .store
-        .get_case(path_id::<CaseId>(raw, "case")?)
-        .await?;
-    require(&me.user, action, Some(&case.operation_id))?;
-    Ok(case)
 }
 
 async fn detail(state: &AppState, id: CaseId) -> Result<CaseDetail, ApiError> {

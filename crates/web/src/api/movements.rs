@@ -5,7 +5,7 @@ use domain::access::Action;
 use domain::movement::{Movement, MovementUpdate, NewMovement};
 use domain::{MovementId, Role, Validate};
 
-use super::operations::operation_for;
+use crate::access::operation_for;
 use crate::access::require;
 use crate::auth::CurrentUser;
 use crate::json::{JsonBody, path_id};

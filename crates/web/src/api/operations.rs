@@ -1,28 +1,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::Validate;
 use domain::access::Action;
 use domain::operation::{NewOperation, Operation, OperationUpdate};
-use domain::{OperationId, Validate};
 
-use crate::access::require;
+use crate::access::{operation_for, require};
 use crate::auth::CurrentUser;
-use crate::json::{JsonBody, path_id};
+use crate::json::JsonBody;
 use crate::{ApiError, AppState};
-
-/// Loads an operation the user may act on: 403 before 404, so that a user
-/// learns nothing about operations outside their grant.
-pub async fn operation_for(
-    state: &AppState,
-    me: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<Operation, ApiError> {
-    require(&me.user, action, None)?;
-    let id: OperationId = path_id(raw, "operation")?;
-    require(&me.user, action, Some(&id))?;
-    Ok(state.store.get_operation(&id).await?)
-}
 
 /// The operations the user works in.
 #[utoipa::path(get, path = "/api/operations", responses((status = 200, body = [Operation])))]

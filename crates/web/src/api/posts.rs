@@ -7,7 +7,7 @@ use domain::posture::{PostureChange, PostureEvent};
 use domain::{PostId, Validate};
 use serde::Serialize;
 
-use super::operations::operation_for;
+use crate::access::operation_for;
 use crate::auth::CurrentUser;
 use crate::json::{JsonBody, path_id};
 use crate::{ApiError, AppState};

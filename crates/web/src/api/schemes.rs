@@ -5,7 +5,7 @@ use domain::access::Action;
 use domain::scheme::{NewScheme, Scheme, SchemeUpdate};
 use domain::{SchemeId, Validate};
 
-use super::operations::operation_for;
+use crate::access::operation_for;
 use crate::access::require;
 use crate::auth::CurrentUser;
 use crate::json::{JsonBody, path_id};

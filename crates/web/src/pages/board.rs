@@ -8,7 +8,7 @@ use domain::posture::Posture;
 
 use super::render::{Nav, PageError, html, time};
 use crate::AppState;
-use crate::api::operations::operation_for;
+use crate::access::operation_for;
 use crate::auth::PageUser;
 
 pub struct BoardRow {

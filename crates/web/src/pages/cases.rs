@@ -11,8 +11,8 @@ use serde::Deserialize;
 use store::{CaseFilter, Paging};
 
 use super::render::{Nav, PageError, html, time};
-use crate::api::cases::{case_for, move_case};
-use crate::api::operations::operation_for;
+use crate::access::{case_for, operation_for};
+use crate::api::cases::move_case;
 use crate::auth::PageUser;
 use crate::auth::csrf::tokens_match;
 use crate::json::ApiQuery;
