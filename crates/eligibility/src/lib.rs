@@ -1,0 +1,1 @@
+//! Schemes' eligibility, family and priority rules as data.
