@@ -150,6 +150,11 @@ fn import_stores_households_and_writes_rejected_rows() {
     assert_eq!(ahmad.nationalities, ["AF"]);
     assert!(h1.scheme_id.is_some());
     assert_eq!(h1.members[1].details.relationship, Relationship::Child);
+    // The rows it lost flag the case for follow-up, by line number only.
+    assert_eq!(
+        h1.follow_up.as_deref(),
+        Some("rows refused on import (lines 3, 5)")
+    );
     // H-2 lost its principal's row: its other member stands in.
     let h2 = &cases[1];
     assert_eq!(h2.members.len(), 1);
@@ -157,6 +162,8 @@ fn import_stores_households_and_writes_rejected_rows() {
     assert_eq!(mina.given_name.as_deref(), Some("Mina"));
     assert_eq!(mina.province.as_deref(), Some("Atlantis"));
     assert_eq!(mina.date_of_birth.unwrap().precision, Precision::Estimated);
+    let flag = h2.follow_up.as_deref().unwrap_or_default();
+    assert!(flag.contains("first member was made principal"), "{flag}");
 
     // Without --json: a human summary naming what needs a person's attention.
     let again = muster(

@@ -171,10 +171,10 @@ fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
         .or_else(|| rng.random_bool(0.3).then(|| rng.random_range(2..=4)));
     DemoHousehold {
         case: NewCase {
-            scheme_id: None,
             tier,
             special_needs: needs,
             members,
+            ..Default::default()
         },
         scheme,
         path: path(rng),

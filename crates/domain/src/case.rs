@@ -23,6 +23,11 @@ pub struct Case {
     /// Priority tier, 1 most urgent to 4.
     pub tier: Option<u8>,
     pub special_needs: Option<String>,
+    /// The household's language for messages (`fa`, `en`, …), when known.
+    pub language: Option<String>,
+    /// Why the case needs an officer's attention (e.g. rows of it were
+    /// rejected on import); cleared once followed up.
+    pub follow_up: Option<String>,
     /// Where the case came from: `officer`, `self_registration`, `import:<source>`.
     pub source: String,
     pub members: Vec<Person>,
@@ -54,7 +59,7 @@ pub struct CaseSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
@@ -64,6 +69,11 @@ pub struct NewCase {
     pub tier: Option<u8>,
     #[serde(default)]
     pub special_needs: Option<String>,
+    /// Language for messages to the household, a BCP 47 tag (`fa`, `ps`, `de`).
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub follow_up: Option<String>,
     pub members: Vec<PersonDetails>,
 }
 
@@ -78,7 +88,7 @@ pub struct MemberUpdate {
     pub details: PersonDetails,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaseUpdate {
@@ -93,6 +103,12 @@ pub struct CaseUpdate {
     #[serde(default, with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub special_needs: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub language: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub follow_up: Option<Option<String>>,
     #[serde(default)]
     pub members: Option<Vec<MemberUpdate>>,
 }
@@ -135,6 +151,24 @@ mod double_option {
         d: D,
     ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// A language tag: `fa`, `ps`, `de`, `fa-AF` (BCP 47 letters and hyphens).
+fn check_language(e: &mut ValidationErrors, language: Option<&str>) {
+    let Some(tag) = language else { return };
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let ok = (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts
+            .all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !ok {
+        e.push(
+            "language",
+            "language_tag",
+            "must be a language tag such as fa, ps or de",
+        );
     }
 }
 
@@ -185,6 +219,8 @@ impl NewCase {
         let mut e = ValidationErrors::default();
         check_tier(&mut e, self.tier);
         validation::optional_text(&mut e, "special_needs", self.special_needs.as_deref(), 2000);
+        check_language(&mut e, self.language.as_deref());
+        validation::optional_text(&mut e, "follow_up", self.follow_up.as_deref(), 500);
         check_members(&mut e, self.members.iter(), today);
         e.into_result()
     }
@@ -199,6 +235,13 @@ impl CaseUpdate {
             "special_needs",
             self.special_needs.clone().flatten().as_deref(),
             2000,
+        );
+        check_language(&mut e, self.language.clone().flatten().as_deref());
+        validation::optional_text(
+            &mut e,
+            "follow_up",
+            self.follow_up.clone().flatten().as_deref(),
+            500,
         );
         if let Some(members) = &self.members {
             check_members(&mut e, members.iter().map(|m| &m.details), today);
@@ -232,13 +275,11 @@ mod tests {
     #[test]
     fn a_household_has_exactly_one_principal() {
         let two = NewCase {
-            scheme_id: None,
-            tier: None,
-            special_needs: None,
             members: vec![
                 sample(Relationship::Principal, "Nabi"),
                 sample(Relationship::Principal, "Wali"),
             ],
+            ..Default::default()
         };
         let rules: Vec<_> = two
             .check(today())
@@ -260,10 +301,10 @@ mod tests {
         let mut child = sample(Relationship::Child, "Zahra");
         child.nationalities = vec!["afg".into()];
         let case = NewCase {
-            scheme_id: None,
             tier: Some(7),
-            special_needs: None,
+            language: Some("Dari".into()),
             members: vec![sample(Relationship::Principal, "Nabi"), child],
+            ..Default::default()
         };
         let fields: Vec<_> = case
             .check(today())
@@ -272,7 +313,7 @@ mod tests {
             .into_iter()
             .map(|f| f.field)
             .collect();
-        assert_eq!(fields, ["tier", "members[1].nationalities[0]"]);
+        assert_eq!(fields, ["tier", "language", "members[1].nationalities[0]"]);
     }
 
     #[test]

@@ -119,6 +119,8 @@ impl Store {
             scheme_id: codec::get_opt_parsed(&row, "scheme_id", "scheme id")?,
             tier: tier(&row)?,
             special_needs: row.try_get("special_needs")?,
+            language: row.try_get("language")?,
+            follow_up: row.try_get("follow_up")?,
             source: row.try_get("source")?,
             members,
             version: row.try_get("version")?,
@@ -316,7 +318,8 @@ impl WriteTx {
         .try_get("n")?;
         sqlx::query(
             "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
-             household_size, version, created_at, updated_at) VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+             household_size, version, created_at, updated_at, language, follow_up) \
+             VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $12, $13)",
         )
         .bind(id.to_string())
         .bind(op.id.as_str())
@@ -329,6 +332,8 @@ impl WriteTx {
         .bind(new.members.len() as i64)
         .bind(now)
         .bind(number)
+        .bind(new.language.as_deref())
+        .bind(new.follow_up.as_deref().map(str::trim))
         .execute(self.conn())
         .await?;
         let members: Vec<(PersonId, &PersonDetails)> =
@@ -450,7 +455,9 @@ impl WriteTx {
              tier = CASE WHEN $4 = 1 THEN $5 ELSE tier END, \
              special_needs = CASE WHEN $6 = 1 THEN $7 ELSE special_needs END, \
              household_size = COALESCE($8, household_size), \
-             version = version + 1, updated_at = $9 WHERE id = $1",
+             version = version + 1, updated_at = $9, \
+             language = CASE WHEN $10 = 1 THEN $11 ELSE language END, \
+             follow_up = CASE WHEN $12 = 1 THEN $13 ELSE follow_up END WHERE id = $1",
         )
         .bind(id.to_string())
         .bind(i64::from(update.scheme_id.is_some()))
@@ -467,12 +474,24 @@ impl WriteTx {
         )
         .bind(members_len)
         .bind(codec::time(self.now()))
+        .bind(i64::from(update.language.is_some()))
+        .bind(update.language.clone().flatten())
+        .bind(i64::from(update.follow_up.is_some()))
+        .bind(
+            update
+                .follow_up
+                .clone()
+                .flatten()
+                .map(|s| s.trim().to_owned()),
+        )
         .execute(self.conn())
         .await?;
         for (field, changed) in [
             ("scheme", update.scheme_id.is_some()),
             ("tier", update.tier.is_some()),
             ("special_needs", update.special_needs.is_some()),
+            ("language", update.language.is_some()),
+            ("follow_up", update.follow_up.is_some()),
         ] {
             if changed {
                 detail.push(field.to_owned());

@@ -17,6 +17,7 @@ mod error;
 mod movements;
 mod operations;
 mod posts;
+mod registrations;
 mod schemes;
 mod sessions;
 #[cfg(any(test, feature = "testing"))]
@@ -28,6 +29,7 @@ pub use audit::ChainReport;
 pub use backend::Backend;
 pub use cases::CaseFilter;
 pub use error::StoreError;
+pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
 pub use sessions::SessionRecord;
 pub use tx::WriteTx;
 pub use users::NewUser;

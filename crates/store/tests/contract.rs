@@ -79,13 +79,11 @@ fn person(relationship: Relationship, given: &str, family: &str) -> PersonDetail
 
 fn household(given: &str, family: &str) -> NewCase {
     NewCase {
-        scheme_id: None,
-        tier: None,
-        special_needs: None,
         members: vec![
             person(Relationship::Principal, given, family),
             person(Relationship::Child, "Zahra", family),
         ],
+        ..Default::default()
     }
 }
 
@@ -370,7 +368,6 @@ async fn updates_need_the_current_version_and_keep_member_identity(store: Store)
         version: case.version,
         scheme_id: None,
         tier: Some(Some(1)),
-        special_needs: None,
         members: Some(vec![
             MemberUpdate {
                 id: Some(principal.id),
@@ -381,6 +378,7 @@ async fn updates_need_the_current_version_and_keep_member_identity(store: Store)
                 details: spouse.clone(),
             },
         ]),
+        ..Default::default()
     };
     let mut tx = store.write(Actor::Console).await.unwrap();
     tx.update_case(id, &update).await.unwrap();

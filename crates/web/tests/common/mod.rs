@@ -135,12 +135,11 @@ impl Fixture {
         let mut tx = self.store.write(Actor::Console).await.unwrap();
         let case = NewCase {
             scheme_id: Some(self.scheme),
-            tier: None,
-            special_needs: None,
             members: vec![
                 member(Relationship::Principal, "Nabi"),
                 member(Relationship::Child, "Wali"),
             ],
+            ..Default::default()
         };
         let id = tx.create_case(&self.op, &case, "officer").await.unwrap();
         tx.commit().await.unwrap();
