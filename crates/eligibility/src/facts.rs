@@ -266,12 +266,16 @@ pub fn catalogue() -> Vec<FactInfo> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Facts {
+    /// Nation codes (`AFG`); codes and text match regardless of case.
     pub nationality: Option<Vec<String>>,
     pub employer: Option<String>,
     pub employer_nation: Option<String>,
     pub years_of_service: Option<f64>,
+    /// As the registry spells it (`spouse`, `other_relative`); the principal's
+    /// is always taken as `principal`.
     pub relationship: Option<String>,
     pub age: Option<u32>,
+    /// `female`, `male` or `other`; an unknown sex is `None`.
     pub sex: Option<String>,
     pub family_ties: Option<Vec<String>>,
     pub documents: Option<Vec<String>>,
@@ -341,6 +345,14 @@ mod tests {
         assert_eq!(fields.len(), Fact::ALL.len());
         for f in Fact::ALL {
             assert!(all.get(f.name()).is_some(), "{f}");
+        }
+    }
+
+    #[test]
+    fn the_guide_lists_every_fact() {
+        let guide = include_str!("lib.rs");
+        for f in Fact::ALL {
+            assert!(guide.contains(&format!("//! | `{f}` |")), "{f}");
         }
     }
 

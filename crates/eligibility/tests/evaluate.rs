@@ -57,6 +57,8 @@ fn known_facts() {
     assert_eq!(t("at_risk and not medical_need"), Truth::True);
     assert_eq!(t("medical_need or unaccompanied_minor"), Truth::False);
     assert_eq!(t("sex == male and province == kabul"), Truth::True);
+    assert_eq!(t("sex != female and province != herat"), Truth::True);
+    assert_eq!(t("province in [herat, balkh]"), Truth::False);
     assert_eq!(t("relationship == principal"), Truth::True);
 }
 

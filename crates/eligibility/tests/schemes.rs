@@ -423,8 +423,10 @@ fn the_principal_is_always_the_principal() {
         priority: vec![],
         default_tier: 4,
     };
-    let mut principal = Facts::default();
-    principal.relationship = Some("spouse".into());
+    let principal = Facts {
+        relationship: Some("spouse".into()),
+        ..Facts::default()
+    };
     let s = rules.compile().unwrap().evaluate(&Household {
         principal,
         members: vec![],
