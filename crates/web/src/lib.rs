@@ -9,6 +9,7 @@ mod api;
 pub mod auth;
 mod error;
 mod headers;
+pub mod i18n;
 mod json;
 mod pages;
 mod state;

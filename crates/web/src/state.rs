@@ -1,15 +1,29 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use store::Store;
 
-use crate::auth::limiter::LoginLimiter;
+use crate::auth::limiter::{GuessLimiter, RequestLimiter};
 
 /// Settings that change how the server behaves towards browsers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Set when Muster is reached over TLS (directly or behind a proxy):
     /// cookies get `Secure` and responses carry HSTS.
     pub behind_tls: bool,
+    /// Self-registrations accepted per client address and hour; `0` for no
+    /// limit (load tests). Families behind one mobile carrier's NAT share an
+    /// address, so the default is generous.
+    pub registrations_per_hour: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            behind_tls: false,
+            registrations_per_hour: 60,
+        }
+    }
 }
 
 /// What every handler can reach; cheap to clone.
@@ -17,15 +31,24 @@ pub struct Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    pub login_limiter: Arc<LoginLimiter>,
+    pub login_limiter: Arc<GuessLimiter>,
+    /// Guesses of registrants' access codes, per case reference and address.
+    pub access_limiter: Arc<GuessLimiter>,
+    pub registration_limiter: Arc<RequestLimiter>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
+        let registration_limiter = Arc::new(RequestLimiter::new(
+            config.registrations_per_hour,
+            Duration::from_secs(3600),
+        ));
         Self {
             store,
             config: Arc::new(config),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            login_limiter: Arc::default(),
+            access_limiter: Arc::default(),
+            registration_limiter,
         }
     }
 }

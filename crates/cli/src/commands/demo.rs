@@ -60,7 +60,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    crate::commands::serve::serve(store, args.listen, false).await
+    crate::commands::serve::serve(store, args.listen, web::Config::default()).await
 }
 
 /// Creates the demo users unless they exist; true when it created them.

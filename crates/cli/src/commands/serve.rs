@@ -14,19 +14,26 @@ pub struct Args {
     /// cookies become Secure and responses carry HSTS.
     #[arg(long, env = "MUSTER_BEHIND_TLS")]
     pub behind_tls: bool,
+    /// Self-registrations accepted per client address and hour (0: no limit).
+    #[arg(long, env = "MUSTER_REGISTRATIONS_PER_HOUR", default_value_t = web::Config::default().registrations_per_hour)]
+    pub registrations_per_hour: u32,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = args.db.open().await?;
-    serve(store, args.listen, args.behind_tls).await
+    let config = web::Config {
+        behind_tls: args.behind_tls,
+        registrations_per_hour: args.registrations_per_hour,
+    };
+    serve(store, args.listen, config).await
 }
 
 pub async fn serve(
     store: store::Store,
     listen: SocketAddr,
-    behind_tls: bool,
+    config: web::Config,
 ) -> anyhow::Result<ExitCode> {
-    let state = web::AppState::new(store, web::Config { behind_tls });
+    let state = web::AppState::new(store, config);
     eprintln!("Muster is serving on http://{listen}");
     web::serve(state, listen).await?;
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
-//! The JSON API. Every route but health, the OpenAPI document and signing in
-//! needs a session (401 without), and every handler asks `access::require`
+//! The JSON API. Every route but health, the OpenAPI document, signing in and
+//! self-registration needs a session (401 without), and every handler asks `access::require`
 //! before it reads or writes (403 when the role may not).
 
 mod audit;
@@ -8,6 +8,7 @@ mod movements;
 mod openapi;
 pub(crate) mod operations;
 mod posts;
+mod registrations;
 mod schemes;
 mod session;
 
@@ -47,6 +48,18 @@ pub fn router() -> Router<AppState> {
             post(posts::record_posture),
         )
         .route("/api/operations/{op}/cases", post(cases::create))
+        .route(
+            "/api/operations/{op}/registrations",
+            post(registrations::create),
+        )
+        .route(
+            "/api/operations/{op}/registrations/access",
+            post(registrations::access),
+        )
+        .route(
+            "/api/operations/{op}/registrations/correction",
+            post(registrations::correction),
+        )
         .route(
             "/api/operations/{op}/schemes",
             get(schemes::list).post(schemes::create),

@@ -1,9 +1,12 @@
-//! The officer pages: server-rendered HTML, plain forms, no script. Each page
-//! checks access through the same rules as the API.
+//! The pages: server-rendered HTML, plain forms, no script. The officer
+//! pages check access through the same rules as the API; the registration
+//! pages need no account and speak the registrant's language.
 
 mod board;
 mod cases;
+pub(crate) mod household_form;
 mod login;
+pub(crate) mod register;
 mod render;
 
 use axum::Router;
@@ -25,6 +28,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
+        .route("/register", get(register::form).post(register::add_member))
+        .route("/register/status", get(register::status_form))
         .route("/static/muster.css", get(stylesheet))
 }
 

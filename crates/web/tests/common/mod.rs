@@ -60,6 +60,10 @@ pub fn member(relationship: Relationship, given: &str) -> PersonDetails {
 
 impl Fixture {
     pub async fn new() -> Self {
+        Self::with_config(web::Config::default()).await
+    }
+
+    pub async fn with_config(config: web::Config) -> Self {
         let (store, dir) = store::testing::sqlite().await;
         let mut tx = store.write(Actor::Console).await.unwrap();
         let op = tx
@@ -119,7 +123,7 @@ impl Fixture {
             tx.create_user(&user).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let app = web::app(web::AppState::new(store.clone(), web::Config::default()));
+        let app = web::app(web::AppState::new(store.clone(), config));
         Self {
             app,
             store,
