@@ -2,52 +2,17 @@
 // a real `muster demo` on loopback.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { startMuster, password } from './server.mjs';
 
-const bin = process.env.MUSTER_BIN;
-const password = 'browser test password';
-let server, browser, base, dataDir;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitForHealth(url, ms) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try { if ((await fetch(`${url}/api/health`)).ok) return; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('muster did not start');
-}
+let muster, browser, base;
 
 before(async () => {
-  assert.ok(bin, 'MUSTER_BIN names the muster binary');
-  dataDir = mkdtempSync(join(tmpdir(), 'muster-browser-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--password', password],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitForHealth(base, 60_000);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  muster = await startMuster();
+  ({ browser, base } = muster);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await muster?.stop();
 });
 
 test('an officer signs in, reads the posture board and opens a case', async () => {

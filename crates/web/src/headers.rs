@@ -21,7 +21,9 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(header::CONTENT_SECURITY_POLICY, CSP);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::REFERRER_POLICY, "no-referrer");
+    // `same-origin` rather than `no-referrer`: with no referrer at all, browsers
+    // send `Origin: null` on our own forms, which the CSRF check must refuse.
+    set(header::REFERRER_POLICY, "same-origin");
     set(
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
