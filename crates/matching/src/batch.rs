@@ -14,6 +14,7 @@ use crate::features::{Prepared, prepare};
 use crate::record::{ColumnMapping, Record};
 use crate::score::{Compared, Model, compare_with};
 use crate::tf::TermFrequencies;
+use crate::words::WordTable;
 use crate::{Error, Field};
 
 /// Settings of a matching run.
@@ -89,6 +90,7 @@ pub struct BatchResult {
     position: Vec<u32>,
     prepared: Vec<Prepared>,
     tf: TermFrequencies,
+    words: WordTable,
 }
 
 impl BatchResult {
@@ -99,6 +101,7 @@ impl BatchResult {
             &self.prepared[self.position[a as usize] as usize],
             &self.prepared[self.position[b as usize] as usize],
             &self.tf,
+            &self.words,
             priors,
         )
     }
@@ -202,6 +205,7 @@ fn splitmix(state: &mut u64) -> u64 {
 pub(crate) fn sample_u(
     comparisons: &[Comparison],
     prepared: &[Prepared],
+    words: &WordTable,
     samples: usize,
     seed: u64,
 ) -> em::Table {
@@ -226,7 +230,7 @@ pub(crate) fn sample_u(
                     continue;
                 }
                 for (i, c) in comparisons.iter().enumerate() {
-                    let (l, _) = c.compare(&prepared[a as usize], &prepared[b as usize]);
+                    let (l, _) = c.compare(&prepared[a as usize], &prepared[b as usize], words);
                     counts[i][l as usize] += 1;
                 }
             }
@@ -259,6 +263,7 @@ pub(crate) struct Trained {
     /// Working index -> input index.
     pub order: Vec<u32>,
     pub tf: TermFrequencies,
+    pub words: WordTable,
     pub candidates: Vec<(u32, u32)>,
     pub compared: Vec<Compared>,
     pub em_iterations: usize,
@@ -277,10 +282,22 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.par_sort_by(|&x, &y| keys[x as usize].cmp(&keys[y as usize]).then(x.cmp(&y)));
     drop(keys);
-    let prepared: Vec<Prepared> = order
+    let mut prepared: Vec<Prepared> = order
         .par_iter()
         .map(|&i| prepare(&records[i as usize]))
         .collect();
+    let words = WordTable::build(&mut prepared);
+    // Preparing leaves each record's heap data (names, words, numbers) strewn among the
+    // freed temporaries of text processing. A copy made in order, a stretch per thread,
+    // puts each record's data together, so comparing a pair touches fewer cache lines.
+    let prepared: Vec<Prepared> = {
+        let fresh = prepared
+            .par_chunks(4096)
+            .flat_map_iter(|stretch| stretch.to_vec())
+            .collect();
+        drop(prepared);
+        fresh
+    };
     let comparisons = active_comparisons(&prepared);
     let tf = TermFrequencies::build(&comparisons, &prepared);
     let u_samples = config.u_samples.min((8 * n).max(20_000));
@@ -288,12 +305,15 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
         stage: Stage::Sampling,
         items: u_samples,
     });
-    let u = sample_u(&comparisons, &prepared, u_samples, config.seed);
+    let u = sample_u(&comparisons, &prepared, &words, u_samples, config.seed);
     progress(Progress {
         stage: Stage::Blocking,
         items: n,
     });
-    let candidates = block::candidate_pairs(&prepared);
+    let mut candidates = block::candidate_pairs(&prepared);
+    // Compared tile by tile (pairs whose two records both lie in one stretch of 2,048
+    // records), so that both records of consecutive pairs are mostly in cache already.
+    candidates.par_sort_unstable_by_key(|&(a, b)| (a >> 11, b >> 11, a, b));
     progress(Progress {
         stage: Stage::Comparing,
         items: candidates.len(),
@@ -307,6 +327,7 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
                 &prepared[a as usize],
                 &prepared[b as usize],
                 &tf,
+                &words,
             )
         })
         .collect();
@@ -333,6 +354,7 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
         prepared,
         order,
         tf,
+        words,
         candidates,
         compared,
         em_iterations: fit.iterations,
@@ -381,6 +403,9 @@ pub fn match_batch(
             })
         })
         .collect();
+    // Clustering looks scored pairs up by (a, b).
+    let mut pairs = pairs;
+    pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
     progress(Progress {
         stage: Stage::Clustering,
         items: pairs.len(),
@@ -391,6 +416,7 @@ pub fn match_batch(
             &t.prepared[a as usize],
             &t.prepared[b as usize],
             &t.tf,
+            &t.words,
             priors,
         ))
     };
@@ -434,6 +460,7 @@ pub fn match_batch(
         position,
         prepared: t.prepared,
         tf: t.tf,
+        words: t.words,
     }
 }
 

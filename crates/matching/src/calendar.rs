@@ -1,15 +1,12 @@
-//! Solar Hijri (Afghan / Persian "Hijri Shamsi") <-> Gregorian conversion and day numbers.
+//! Dates of birth as intervals of day numbers, in either calendar.
 //!
-//! Registries record dates of birth in either calendar, often as a year only, so dates are
-//! compared as intervals of days. The Solar Hijri leap rule is the arithmetic
-//! reconstruction of the astronomical calendar by 33-year cycles with a table of cycle
-//! "breaks" (K. M. Borkowski, 1996); written here from that description.
+//! Registries record dates of birth in the Gregorian or the Solar Hijri (Afghan / Persian
+//! "Hijri Shamsi") calendar, often as a year only, so dates are compared as intervals of
+//! days. Solar Hijri dates are converted by [`formats::solar_hijri`], Muster's one
+//! implementation of that calendar.
 
-/// Years at which the 33-year leap cycle changes phase.
-const BREAKS: [i32; 20] = [
-    -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324,
-    2394, 2456, 3178,
-];
+use chrono::{Datelike, NaiveDate};
+use formats::solar_hijri::{SolarHijriDate, month_length};
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (valid for any year).
 pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
@@ -51,80 +48,23 @@ pub fn gregorian_month_len(y: i32, m: u32) -> u32 {
     }
 }
 
-/// Day number (days since 1970-01-01) of 1 Farvardin of Solar Hijri year `sy`.
-pub fn farvardin1(sy: i32) -> Option<i32> {
-    if sy < BREAKS[0] || sy >= BREAKS[BREAKS.len() - 1] {
-        return None;
-    }
-    let gy = sy + 621;
-    // Solar Hijri leap days accumulated before year sy, walking the cycle breaks.
-    let mut leap_sh = -14;
-    let mut prev = BREAKS[0];
-    let mut jump = 0;
-    for &brk in &BREAKS[1..] {
-        jump = brk - prev;
-        if sy < brk {
-            break;
-        }
-        leap_sh += jump / 33 * 8 + (jump % 33) / 4;
-        prev = brk;
-    }
-    let n = sy - prev;
-    leap_sh += n / 33 * 8 + (n % 33 + 3) / 4;
-    if jump % 33 == 4 && jump - n == 4 {
-        leap_sh += 1;
-    }
-    let leap_g = gy / 4 - (gy / 100 + 1) * 3 / 4 - 150;
-    let march_day = 20 + leap_sh - leap_g;
-    Some(days_from_civil(gy, 3, 1) + march_day - 1)
+/// Day number of a Gregorian date from the calendar crate.
+fn day_of(date: NaiveDate) -> i32 {
+    days_from_civil(date.year(), date.month(), date.day())
 }
 
-/// Length in days of Solar Hijri month `m` of year `sy`.
-pub fn sh_month_len(sy: i32, m: u32) -> Option<u32> {
-    match m {
-        1..=6 => Some(31),
-        7..=11 => Some(30),
-        12 => Some((farvardin1(sy + 1)? - farvardin1(sy)? - 336) as u32),
-        _ => None,
-    }
+/// Day number of a Solar Hijri date, or None when the date does not exist (or lies outside
+/// the years [`formats::solar_hijri`] converts).
+fn sh_to_days(sy: i32, m: u32, d: u32) -> Option<i32> {
+    let date = SolarHijriDate::new(sy, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()?;
+    Some(day_of(date.to_gregorian()))
 }
 
-/// Day number of a Solar Hijri date, or None when the date does not exist.
-pub fn sh_to_days(sy: i32, m: u32, d: u32) -> Option<i32> {
-    let len = sh_month_len(sy, m)?;
-    if d == 0 || d > len {
-        return None;
-    }
-    let before = if m <= 7 {
-        (m - 1) * 31
-    } else {
-        186 + (m - 7) * 30
-    };
-    Some(farvardin1(sy)? + (before + d - 1) as i32)
-}
-
-/// Gregorian date of a Solar Hijri date.
-pub fn sh_to_gregorian(sy: i32, m: u32, d: u32) -> Option<(i32, u32, u32)> {
-    sh_to_days(sy, m, d).map(civil_from_days)
-}
-
-/// Solar Hijri date of a Gregorian date.
-pub fn gregorian_to_sh(y: i32, m: u32, d: u32) -> Option<(i32, u32, u32)> {
-    let day = days_from_civil(y, m, d);
-    // 1 Farvardin falls in March of gy, so the SH year is y-621 or y-622.
-    let mut sy = y - 621;
-    if farvardin1(sy)? > day {
-        sy -= 1;
-    }
-    let mut doy = (day - farvardin1(sy)?) as u32;
-    for month in 1..=12 {
-        let len = sh_month_len(sy, month)?;
-        if doy < len {
-            return Some((sy, month, doy + 1));
-        }
-        doy -= len;
-    }
-    None
+/// First and last day numbers of a Solar Hijri year.
+fn sh_year(sy: i32) -> Option<(i32, i32)> {
+    let first = SolarHijriDate::first_of_year(sy).ok()?.to_gregorian();
+    let last = SolarHijriDate::last_of_year(sy).ok()?.to_gregorian();
+    Some((day_of(first), day_of(last)))
 }
 
 /// A date of birth as the closed interval of days it may denote, with how it was written.
@@ -252,14 +192,17 @@ fn parse_sh(s: &str) -> Option<DateSpan> {
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
     match parts.as_slice() {
-        [y] => Some(DateSpan {
-            first: farvardin1(*y)?,
-            last: farvardin1(y + 1)? - 1,
-            exact: None,
-        }),
+        [y] => {
+            let (first, last) = sh_year(*y)?;
+            Some(DateSpan {
+                first,
+                last,
+                exact: None,
+            })
+        }
         [y, m] => {
             let first = sh_to_days(*y, *m as u32, 1)?;
-            let last = first + sh_month_len(*y, *m as u32)? as i32 - 1;
+            let last = first + i32::from(month_length(*y, *m as u8)) - 1;
             Some(DateSpan {
                 first,
                 last,
@@ -284,22 +227,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn known_nowruz_dates() {
-        assert_eq!(sh_to_gregorian(1400, 1, 1), Some((2021, 3, 21)));
-        assert_eq!(sh_to_gregorian(1399, 1, 1), Some((2020, 3, 20)));
-        assert_eq!(sh_to_gregorian(1360, 7, 14), Some((1981, 10, 6)));
-        assert_eq!(gregorian_to_sh(2021, 3, 20), Some((1399, 12, 30)));
+    fn solar_hijri_dates_become_their_gregorian_days() {
+        let day = |s: &str| parse_date(s).and_then(|d| d.exact);
+        assert_eq!(day("SH:1400-01-01"), Some((2021, 3, 21)));
+        assert_eq!(day("SH:1399-01-01"), Some((2020, 3, 20)));
+        assert_eq!(day("SH:1360-07-14"), Some((1981, 10, 6)));
+        assert_eq!(day("SH:1399-12-30"), Some((2021, 3, 20)));
+        // An impossible day still tells the year; a month spans its days.
+        let year = parse_date("SH:1400").unwrap();
+        assert_eq!(parse_date("SH:1400-12-30"), Some(year));
+        assert_eq!(year.last - year.first, 364);
+        assert_eq!(year.first, days_from_civil(2021, 3, 21));
+        let hut = parse_date("SH:1399-12").unwrap();
+        assert_eq!(
+            (hut.first, hut.last),
+            (days_from_civil(2021, 2, 19), days_from_civil(2021, 3, 20))
+        );
+        assert_eq!(parse_date("SH:1400-13"), None);
     }
 
     #[test]
-    fn round_trip_every_day_for_two_centuries() {
+    fn gregorian_day_numbers_round_trip_for_two_centuries() {
         let start = days_from_civil(1900, 1, 1);
         for day in start..start + 200 * 365 {
             let (y, m, d) = civil_from_days(day);
             assert_eq!(days_from_civil(y, m, d), day);
-            let (sy, sm, sd) = gregorian_to_sh(y, m, d).unwrap();
-            assert_eq!(sh_to_days(sy, sm, sd), Some(day));
         }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! field, the γ of the Fellegi–Sunter model. Level 0 always means "missing on either side"
 //! (no evidence), level 1 "different"; higher levels agree more.
 
-use crate::features::{NameForm, Prepared, Token, hash};
+use crate::features::{INLINE_WORDS, NameForm, Prepared, Token, hash};
 use crate::similarity::{edit_distance, jaro_winkler};
+use crate::words::WordTable;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Comparison {
@@ -203,10 +204,15 @@ impl Comparison {
     }
 
     /// Agreement level of a pair and, for term-frequency levels, the shared value's hash.
-    pub(crate) fn compare(self, a: &Prepared, b: &Prepared) -> (u8, Option<u64>) {
+    pub(crate) fn compare(
+        self,
+        a: &Prepared,
+        b: &Prepared,
+        words: &WordTable,
+    ) -> (u8, Option<u64>) {
         match self {
-            Comparison::Name => names(&a.names, &b.names),
-            Comparison::FatherName => names(&a.father, &b.father),
+            Comparison::Name => names(&a.names, &b.names, words),
+            Comparison::FatherName => names(&a.father, &b.father, words),
             Comparison::DateOfBirth => (dob(a, b), None),
             Comparison::Sex => match (a.sex, b.sex) {
                 (Some(x), Some(y)) => (if x == y { 2 } else { 1 }, None),
@@ -278,14 +284,30 @@ fn key_tf(f: &NameForm) -> u64 {
     f.key_bag ^ 0x1b87_3593
 }
 
-fn token_similarity(a: &Token, b: &Token, latin: bool) -> f64 {
+/// Similarity of two name words, through the data set's word table.
+#[inline]
+fn token_similarity(a: &Token, b: &Token, latin: bool, words: &WordTable) -> f64 {
+    words.similarity(a, b, latin)
+}
+
+/// Similarity of two name words; `latin` when both forms are in Latin script.
+pub(crate) fn word_similarity(a: &Token, b: &Token, latin: bool) -> f64 {
     if a.raw_hash == b.raw_hash {
         return 1.0;
     }
-    let k = jaro_winkler(a.key.as_bytes(), b.key.as_bytes());
+    bytes_similarity(
+        (a.raw.as_bytes(), a.key.as_bytes()),
+        (b.raw.as_bytes(), b.key.as_bytes()),
+        latin,
+    )
+}
+
+/// Similarity of two different words given as (spelling, key).
+pub(crate) fn bytes_similarity(a: (&[u8], &[u8]), b: (&[u8], &[u8]), latin: bool) -> f64 {
+    let k = jaro_winkler(a.1, b.1);
     if latin && k >= 0.5 {
         // Within one script the vowels carry information the key drops (Mahmud, Mohammad).
-        (k + jaro_winkler(a.raw.as_bytes(), b.raw.as_bytes())) / 2.0
+        (k + jaro_winkler(a.0, b.0)) / 2.0
     } else {
         k
     }
@@ -294,27 +316,59 @@ fn token_similarity(a: &Token, b: &Token, latin: bool) -> f64 {
 /// Monge-Elkan similarity in both directions: how well each word of one form is found
 /// in the other, where the other's words may also be read two at a time (compounds written
 /// as one word). The word-by-word similarities are shared by both directions.
-fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool) -> (f64, f64) {
-    const MAX: usize = 8;
+fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool, words: &WordTable) -> (f64, f64) {
+    const MAX: usize = INLINE_WORDS;
     let (na, nb) = (a.tokens.len().min(MAX), b.tokens.len().min(MAX));
+    if let (Some(ia), Some(ib)) = (&a.word_ids, &b.word_ids) {
+        // Both forms' words are in the table: compare by id, without reading any token.
+        let (pa, pb) = (a.tokens.len() - 1, b.tokens.len() - 1);
+        let sim = |x: u32, y: u32| words.similarity_by_id(x, y, latin);
+        return best_matches(
+            (na, nb, pa, pb),
+            |i, j| sim(ia[i], ib[j]),
+            |i, j| sim(ia[i], ib[MAX + j]),
+            |j, i| sim(ib[j], ia[MAX + i]),
+        );
+    }
+    let sim = |x: &Token, y: &Token| token_similarity(x, y, latin, words);
+    best_matches(
+        (na, nb, a.pairs.len(), b.pairs.len()),
+        |i, j| sim(&a.tokens[i], &b.tokens[j]),
+        |i, j| sim(&a.tokens[i], &b.pairs[j]),
+        |j, i| sim(&b.tokens[j], &a.pairs[i]),
+    )
+}
+
+/// The two directions of Monge-Elkan from similarity functions: `words` of a's and b's
+/// words, `a_to_pairs` of a's word i and b's pair j, `b_to_pairs` of b's word j and a's
+/// pair i. Sizes are (a's words, b's words, a's pairs, b's pairs).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // i and j index the similarity functions too
+fn best_matches(
+    (na, nb, pa, pb): (usize, usize, usize, usize),
+    words: impl Fn(usize, usize) -> f64,
+    a_to_pairs: impl Fn(usize, usize) -> f64,
+    b_to_pairs: impl Fn(usize, usize) -> f64,
+) -> (f64, f64) {
+    const MAX: usize = INLINE_WORDS;
     let mut best_a = [0.0f64; MAX];
     let mut best_b = [0.0f64; MAX];
-    for (i, ta) in a.tokens.iter().take(na).enumerate() {
-        for (j, tb) in b.tokens.iter().take(nb).enumerate() {
-            let s = token_similarity(ta, tb, latin);
+    for i in 0..na {
+        for j in 0..nb {
+            let s = words(i, j);
             best_a[i] = best_a[i].max(s);
             best_b[j] = best_b[j].max(s);
         }
-        for tb in &b.pairs {
+        for j in 0..pb {
             if best_a[i] < SAME_WORD {
-                best_a[i] = best_a[i].max(token_similarity(ta, tb, latin));
+                best_a[i] = best_a[i].max(a_to_pairs(i, j));
             }
         }
     }
-    for (j, tb) in b.tokens.iter().take(nb).enumerate() {
-        for ta in &a.pairs {
+    for j in 0..nb {
+        for i in 0..pa {
             if best_b[j] < SAME_WORD {
-                best_b[j] = best_b[j].max(token_similarity(tb, ta, latin));
+                best_b[j] = best_b[j].max(b_to_pairs(j, i));
             }
         }
     }
@@ -324,7 +378,7 @@ fn monge_elkan(a: &NameForm, b: &NameForm, latin: bool) -> (f64, f64) {
 }
 
 /// Level of two name forms and the tf value for the exact and phonetic levels.
-fn form_level(a: &NameForm, b: &NameForm) -> (u8, Option<u64>) {
+fn form_level(a: &NameForm, b: &NameForm, words: &WordTable) -> (u8, Option<u64>) {
     let latin = a.latin && b.latin;
     let same_script = a.latin == b.latin;
     if same_script && (a.raw_bag == b.raw_bag || a.joined_raw == b.joined_raw) {
@@ -334,7 +388,7 @@ fn form_level(a: &NameForm, b: &NameForm) -> (u8, Option<u64>) {
     if same_keys && !latin {
         return (NAME_PHONETIC, Some(key_tf(a)));
     }
-    let (ab, ba) = monge_elkan(a, b, latin);
+    let (ab, ba) = monge_elkan(a, b, latin, words);
     let (lo, hi) = if ab < ba { (ab, ba) } else { (ba, ab) };
     if same_keys && lo >= SAME_WORD {
         return (NAME_PHONETIC, Some(key_tf(a)));
@@ -351,7 +405,7 @@ fn form_level(a: &NameForm, b: &NameForm) -> (u8, Option<u64>) {
     (level, None)
 }
 
-fn names(a: &[NameForm], b: &[NameForm]) -> (u8, Option<u64>) {
+fn names(a: &[NameForm], b: &[NameForm], words: &WordTable) -> (u8, Option<u64>) {
     // Cheap checks first: an exact or cross-script phonetic agreement needs no similarity.
     let mut best = (0, None);
     for fa in a {
@@ -383,7 +437,7 @@ fn names(a: &[NameForm], b: &[NameForm]) -> (u8, Option<u64>) {
             if best.0 >= 4 && !keys_equal {
                 continue;
             }
-            let l = form_level(fa, fb);
+            let l = form_level(fa, fb, words);
             if l.0 > best.0 {
                 best = l;
             }

@@ -26,6 +26,10 @@ pub struct Token {
     pub raw: Box<str>,
     pub key: Box<str>,
     pub raw_hash: u64,
+    /// Id in the data set's [`crate::words::WordTable`], or [`crate::words::NO_WORD`].
+    pub id: u32,
+    /// Written in Latin script.
+    pub latin: bool,
 }
 
 impl Token {
@@ -34,6 +38,8 @@ impl Token {
             raw: raw.into(),
             key: transliterate::key(raw).into(),
             raw_hash: hash(&[raw.as_bytes()]),
+            id: crate::words::NO_WORD,
+            latin: !raw.chars().any(is_arabic),
         }
     }
 }
@@ -53,7 +59,14 @@ pub struct NameForm {
     pub joined_key: u64,
     /// The key of all tokens written as one word.
     pub joined_key_text: Box<str>,
+    /// The tokens' ids in the data set's word table (first [`INLINE_WORDS`]), then the
+    /// pairs' (from `INLINE_WORDS` on), kept in the form itself so that comparing two forms
+    /// reads no token; set by [`crate::words::WordTable::build`] when every word has an id.
+    pub word_ids: Option<[u32; 2 * INLINE_WORDS]>,
 }
+
+/// Forms of at most this many words keep their word ids inline.
+pub const INLINE_WORDS: usize = 8;
 
 impl NameForm {
     pub fn from_tokens(words: &[String]) -> Option<NameForm> {
@@ -86,6 +99,7 @@ impl NameForm {
             joined_raw: hash(&[joined.as_bytes()]),
             joined_key: hash(&[joined_key.as_bytes()]),
             joined_key_text: joined_key.into_boxed_str(),
+            word_ids: None,
             tokens,
             pairs,
         })

@@ -10,6 +10,7 @@ use crate::features::{Prepared, prepare};
 use crate::record::Record;
 use crate::score::Model;
 use crate::tf::TermFrequencies;
+use crate::words::WordTable;
 
 /// A registry record that may be the same person as the one asked about.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +24,8 @@ pub struct Index {
     model: Model,
     min_probability: f64,
     tf: TermFrequencies,
+    /// Empty: the index compares words directly.
+    words: WordTable,
     slots: Vec<Option<(String, Prepared, Vec<u64>)>>,
     free: Vec<u32>,
     by_id: HashMap<String, u32>,
@@ -38,6 +41,7 @@ impl Index {
             model,
             min_probability,
             tf,
+            words: WordTable::default(),
             slots: Vec::new(),
             free: Vec::new(),
             by_id: HashMap::new(),
@@ -134,12 +138,12 @@ impl Index {
                 if *id == record.id {
                     return None;
                 }
-                let w = self.model.weight(&p, q, &self.tf, priors);
+                let w = self.model.weight(&p, q, &self.tf, &self.words, priors);
                 let probability = crate::explain::probability(w);
                 (probability >= self.min_probability).then(|| Candidate {
                     id: id.clone(),
                     probability,
-                    explanation: self.model.explain(&p, q, &self.tf, priors),
+                    explanation: self.model.explain(&p, q, &self.tf, &self.words, priors),
                 })
             })
             .collect();

@@ -24,6 +24,7 @@ mod score;
 mod similarity;
 mod tf;
 pub mod transliterate;
+mod words;
 
 pub use batch::{
     BatchResult, Config, Progress, ScoredPair, Stage, match_batch, read_records, train_model,

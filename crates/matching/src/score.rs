@@ -9,6 +9,7 @@ use crate::em::{self, Table};
 use crate::explain::{Contribution, Explanation, probability};
 use crate::features::Prepared;
 use crate::tf::TermFrequencies;
+use crate::words::WordTable;
 
 /// Parameters learnt from one data set; reusable for an [`crate::Index`].
 #[derive(Clone, Debug, PartialEq)]
@@ -96,8 +97,14 @@ impl Model {
         same - top - ((related - top).exp2() + (unrelated - top).exp2()).log2()
     }
 
-    pub(crate) fn compare(&self, a: &Prepared, b: &Prepared, tf: &TermFrequencies) -> Compared {
-        compare_with(&self.comparisons, &self.u, a, b, tf)
+    pub(crate) fn compare(
+        &self,
+        a: &Prepared,
+        b: &Prepared,
+        tf: &TermFrequencies,
+        words: &WordTable,
+    ) -> Compared {
+        compare_with(&self.comparisons, &self.u, a, b, tf, words)
     }
 
     pub(crate) fn weight(
@@ -105,9 +112,10 @@ impl Model {
         a: &Prepared,
         b: &Prepared,
         tf: &TermFrequencies,
+        words: &WordTable,
         priors: Priors,
     ) -> f64 {
-        let c = self.compare(a, b, tf);
+        let c = self.compare(a, b, tf, words);
         self.weight_of(
             self.pattern_logs(c.pattern),
             f64::from(c.tf_identity),
@@ -121,9 +129,10 @@ impl Model {
         a: &Prepared,
         b: &Prepared,
         tf: &TermFrequencies,
+        words: &WordTable,
         priors: Priors,
     ) -> Explanation {
-        let compared = self.compare(a, b, tf);
+        let compared = self.compare(a, b, tf, words);
         let logs = self.pattern_logs(compared.pattern);
         let (ti, to) = (
             f64::from(compared.tf_identity),
@@ -142,7 +151,7 @@ impl Model {
             };
         let prior_weight = explained;
         for (i, c) in self.comparisons.iter().enumerate() {
-            let (l, value) = c.compare(a, b);
+            let (l, value) = c.compare(a, b, words);
             let (m, f, u) = self.level_logs(i, l);
             let adj = tf_adjustment(c, i, l, value, &self.u, tf);
             let alt = if against_related {
@@ -208,11 +217,12 @@ pub fn compare_with(
     a: &Prepared,
     b: &Prepared,
     tf: &TermFrequencies,
+    words: &WordTable,
 ) -> Compared {
     let mut pattern = 0u64;
     let (mut ti, mut to) = (0.0f64, 0.0f64);
     for (i, c) in comparisons.iter().enumerate() {
-        let (l, value) = c.compare(a, b);
+        let (l, value) = c.compare(a, b, words);
         pattern |= u64::from(l) << (em::BITS * i as u32);
         if let Some(adj) = tf_adjustment(c, i, l, value, u, tf) {
             if c.identifies_person() {
