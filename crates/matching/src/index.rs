@@ -2,6 +2,7 @@
 //! against it through the same blocking keys and model as the batch.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::block;
@@ -20,16 +21,54 @@ pub struct Candidate {
     pub explanation: Explanation,
 }
 
+/// Blocking keys are hashes already: mixing them once is enough to spread the table.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        let x = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
+/// The records holding one blocking key. Most keys (documents with a typo, rare name
+/// pairs) are held by one record, which then needs no allocation of its own.
+enum Posting {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Posting {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Posting::One(s) => std::slice::from_ref(s),
+            Posting::Many(v) => v,
+        }
+    }
+}
+
 pub struct Index {
     model: Model,
     min_probability: f64,
     tf: TermFrequencies,
     /// Empty: the index compares words directly.
     words: WordTable,
-    slots: Vec<Option<(String, Prepared, Vec<u64>)>>,
+    slots: Vec<Option<(String, Prepared)>>,
+    /// Birth order of each slot's record ([`block::birth_order`]), kept apart so that a
+    /// look-up in a large bucket reads no record.
+    birth: Vec<i32>,
     free: Vec<u32>,
     by_id: HashMap<String, u32>,
-    postings: HashMap<u64, Vec<u32>>,
+    postings: HashMap<u64, Posting, BuildHasherDefault<KeyHasher>>,
 }
 
 impl Index {
@@ -43,9 +82,10 @@ impl Index {
             tf,
             words: WordTable::default(),
             slots: Vec::new(),
+            birth: Vec::new(),
             free: Vec::new(),
             by_id: HashMap::new(),
-            postings: HashMap::new(),
+            postings: HashMap::default(),
         }
     }
 
@@ -68,14 +108,27 @@ impl Index {
             Some(s) => s,
             None => {
                 self.slots.push(None);
+                self.birth.push(i32::MAX);
                 (self.slots.len() - 1) as u32
             }
         };
-        for &k in &keys {
-            self.postings.entry(k).or_default().push(slot);
+        for k in keys {
+            match self.postings.entry(k) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Posting::One(slot));
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let p = e.get_mut();
+                    match p {
+                        Posting::One(s) => *p = Posting::Many(vec![*s, slot]),
+                        Posting::Many(v) => v.push(slot),
+                    }
+                }
+            }
         }
         self.by_id.insert(record.id.clone(), slot);
-        self.slots[slot as usize] = Some((record.id.clone(), p, keys));
+        self.birth[slot as usize] = block::birth_order(&p);
+        self.slots[slot as usize] = Some((record.id.clone(), p));
         Ok(())
     }
 
@@ -84,14 +137,24 @@ impl Index {
         let Some(slot) = self.by_id.remove(id) else {
             return false;
         };
-        if let Some((_, p, keys)) = self.slots[slot as usize].take() {
+        if let Some((_, p)) = self.slots[slot as usize].take() {
             self.tf.add(&self.model.comparisons, &p, -1);
-            for k in keys {
-                if let Some(v) = self.postings.get_mut(&k) {
-                    v.retain(|&s| s != slot);
-                    if v.is_empty() {
-                        self.postings.remove(&k);
+            // The keys are those it was inserted under: computed again rather than kept.
+            for k in block::keys(&p) {
+                let gone = match self.postings.get_mut(&k) {
+                    Some(Posting::One(s)) => *s == slot,
+                    Some(Posting::Many(v)) => {
+                        v.retain(|&s| s != slot);
+                        if v.len() == 1 {
+                            let last = v[0];
+                            self.postings.insert(k, Posting::One(last));
+                        }
+                        false
                     }
+                    None => false,
+                };
+                if gone {
+                    self.postings.remove(&k);
                 }
             }
         }
@@ -105,7 +168,7 @@ impl Index {
         let mut slots: Vec<u32> = Vec::new();
         let order = block::birth_order(&p);
         for k in block::keys(&p) {
-            let Some(v) = self.postings.get(&k) else {
+            let Some(v) = self.postings.get(&k).map(Posting::as_slice) else {
                 continue;
             };
             let kind = block::kind_of(k);
@@ -114,11 +177,13 @@ impl Index {
                 slots.extend_from_slice(v);
             } else if block::windowed(kind) && order != i32::MAX {
                 // As the batch's window: the members born nearest to the new record.
-                let mut near: Vec<(i32, u32)> = v
+                let mut near: Vec<(i64, u32)> = v
                     .iter()
-                    .filter_map(|&s| {
-                        let (_, q, _) = self.slots[s as usize].as_ref()?;
-                        Some(((block::birth_order(q) - order).abs(), s))
+                    .map(|&s| {
+                        (
+                            (i64::from(self.birth[s as usize]) - i64::from(order)).abs(),
+                            s,
+                        )
                     })
                     .collect();
                 let w = block::WINDOW.min(near.len());
@@ -134,7 +199,7 @@ impl Index {
         let mut out: Vec<Candidate> = slots
             .into_iter()
             .filter_map(|s| {
-                let (id, q, _) = self.slots[s as usize].as_ref()?;
+                let (id, q) = self.slots[s as usize].as_ref()?;
                 if *id == record.id {
                     return None;
                 }

@@ -98,6 +98,35 @@ fn index_finds_the_same_person_across_scripts_and_calendars() {
 }
 
 #[test]
+fn records_removed_and_inserted_again_are_found_again() {
+    let mut index = Index::new(model(), 0.01);
+    let twin = |id: &str| person(id, "Mohammad Naser", "Zaheri", "1981-05-01", "0700 111 222");
+    for id in ["a", "b", "c"] {
+        index.insert(&twin(id)).unwrap();
+    }
+    let found = |index: &Index| {
+        let mut ids: Vec<String> = index
+            .candidates(&twin("new"))
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(found(&index), ["a", "b", "c"]);
+    // Keys held by three records, then two, then one, then none, then one again.
+    assert!(index.remove("b"));
+    assert_eq!(found(&index), ["a", "c"]);
+    assert!(index.remove("a"));
+    assert_eq!(found(&index), ["c"]);
+    assert!(index.remove("c"));
+    assert!(found(&index).is_empty());
+    assert!(index.is_empty());
+    index.insert(&twin("b")).unwrap();
+    assert_eq!(found(&index), ["b"]);
+}
+
+#[test]
 fn reads_febrl_columns_without_flags_and_writes_every_row() {
     let csv = "record_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n\
                1,john,smith,12,main street,,springfield,2000,nsw,19700101,1234567\n\
