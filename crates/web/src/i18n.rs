@@ -250,7 +250,7 @@ mod tests {
                 let bundle = &CATALOGUES.bundles[lang.code];
                 assert!(bundle.has_message(id), "{} lacks {id}", lang.code);
             }
-            assert_eq!(t.get("language-name").is_empty(), false);
+            assert!(!t.get("language-name").is_empty());
         }
         let fa = Texts::new(by_tag("fa").unwrap());
         assert_eq!(fa.with("member", "n", 2), "عضو خانواده 2");

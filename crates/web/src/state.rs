@@ -35,6 +35,8 @@ pub struct AppState {
     /// Guesses of registrants' access codes, per case reference and address.
     pub access_limiter: Arc<GuessLimiter>,
     pub registration_limiter: Arc<RequestLimiter>,
+    /// Staff lists uploaded by officers, waiting for their import.
+    pub uploads: Arc<crate::pages::intake::Uploads>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             login_limiter: Arc::default(),
             access_limiter: Arc::default(),
             registration_limiter,
+            uploads: Arc::default(),
         }
     }
 }

@@ -32,7 +32,9 @@ use crate::auth::session::client_address;
 use crate::i18n::{self, Texts};
 use crate::json::parse_json;
 use crate::pages::household_form;
-use crate::pages::register::{Granted, done_page, form_page, scheme_choices, status_page};
+use crate::pages::register::{
+    Correction, Granted, done_page, form_page, scheme_choices, status_page,
+};
 use crate::{ApiError, AppState, MAX_BODY};
 
 /// The answer to a registration.
@@ -360,33 +362,46 @@ async fn view(state: &AppState, case: &Case) -> Result<RegistrationView, ApiErro
     })
 }
 
-/// The status page for a granted household, with its correction form when
-/// it may still correct.
-async fn granted_page(
-    state: &AppState,
+/// How a form-bearing answer is put: the reader's language, the operation
+/// and the code they came with (the correction form carries it on).
+struct PageAnswer<'a> {
+    state: &'a AppState,
     t: Texts,
-    op: &Operation,
-    v: &RegistrationView,
-    access_code: &str,
-    message: Option<String>,
-    correction: Option<(&HouseholdInput, &[FieldError])>,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let schemes = scheme_choices(state, op).await?;
-    let (input, errors) = correction.unwrap_or((&v.household, &[]));
-    Ok(status_page(
-        t,
-        op,
-        &v.reference,
-        message.or_else(|| (!v.correctable).then(|| t.get("locked"))),
-        Some(Granted {
-            access_code,
-            version: v.version,
-            status: v.status,
-            correction: v.correctable.then_some((input, errors, schemes)),
-        }),
-        status,
-    ))
+    op: &'a Operation,
+    access_code: &'a str,
+}
+
+impl PageAnswer<'_> {
+    /// The status page for a granted household, with its correction form when
+    /// it may still correct (showing `sent` and its errors after a refusal).
+    async fn page(
+        &self,
+        v: &RegistrationView,
+        message: Option<String>,
+        sent: Option<(&HouseholdInput, &[FieldError])>,
+        status: StatusCode,
+    ) -> Result<Response, ApiError> {
+        let schemes = scheme_choices(self.state, self.op).await?;
+        let (input, errors) = sent.unwrap_or((&v.household, &[]));
+        let t = self.t;
+        Ok(status_page(
+            t,
+            self.op,
+            &v.reference,
+            message.or_else(|| (!v.correctable).then(|| t.get("locked"))),
+            Some(Granted {
+                access_code: self.access_code,
+                version: v.version,
+                status: v.status,
+                correction: v.correctable.then_some(Correction {
+                    input,
+                    errors,
+                    schemes,
+                }),
+            }),
+            status,
+        ))
+    }
 }
 
 /// A household's own view of its registration, given its access code.
@@ -422,16 +437,13 @@ pub async fn access(
     let v = view(&state, &case).await?;
     match t {
         Some(t) => {
-            granted_page(
-                &state,
+            PageAnswer {
+                state: &state,
                 t,
-                &op,
-                &v,
-                &ask.access_code,
-                None,
-                None,
-                StatusCode::OK,
-            )
+                op: &op,
+                access_code: &ask.access_code,
+            }
+            .page(&v, None, None, StatusCode::OK)
             .await
         }
         None => Ok(Json(v).into_response()),
@@ -476,16 +488,13 @@ pub async fn correction(
     if !before.correctable {
         return match t {
             Some(t) => {
-                granted_page(
-                    &state,
+                PageAnswer {
+                    state: &state,
                     t,
-                    &op,
-                    &before,
-                    &ask.access_code,
-                    None,
-                    None,
-                    StatusCode::CONFLICT,
-                )
+                    op: &op,
+                    access_code: &ask.access_code,
+                }
+                .page(&before, None, None, StatusCode::CONFLICT)
                 .await
             }
             None => Err(ApiError::Conflict(
@@ -501,17 +510,16 @@ pub async fn correction(
         Err(errors) => {
             return match t {
                 Some(t) => {
-                    granted_page(
-                        &state,
+                    let answer = PageAnswer {
+                        state: &state,
                         t,
-                        &op,
-                        &before,
-                        &ask.access_code,
-                        None,
-                        Some((&ask.household, &errors.0)),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await
+                        op: &op,
+                        access_code: &ask.access_code,
+                    };
+                    let sent = Some((&ask.household, errors.0.as_slice()));
+                    answer
+                        .page(&before, None, sent, StatusCode::UNPROCESSABLE_ENTITY)
+                        .await
                 }
                 None => Err(ApiError::validation(errors)),
             };
@@ -524,34 +532,30 @@ pub async fn correction(
         Err(StoreError::Conflict(_)) if t.is_some() => {
             tx.rollback().await?;
             let t = t.expect("checked");
-            return granted_page(
-                &state,
+            let answer = PageAnswer {
+                state: &state,
                 t,
-                &op,
-                &before,
-                &ask.access_code,
-                Some(t.get("stale")),
-                None,
-                StatusCode::CONFLICT,
-            )
-            .await;
+                op: &op,
+                access_code: &ask.access_code,
+            };
+            return answer
+                .page(&before, Some(t.get("stale")), None, StatusCode::CONFLICT)
+                .await;
         }
         Err(e) => return Err(e.into()),
     }
     let after = view(&state, &state.store.get_case(case.id).await?).await?;
     match t {
         Some(t) => {
-            granted_page(
-                &state,
+            let answer = PageAnswer {
+                state: &state,
                 t,
-                &op,
-                &after,
-                &ask.access_code,
-                Some(t.get("saved")),
-                None,
-                StatusCode::OK,
-            )
-            .await
+                op: &op,
+                access_code: &ask.access_code,
+            };
+            answer
+                .page(&after, Some(t.get("saved")), None, StatusCode::OK)
+                .await
         }
         None => Ok(Json(after).into_response()),
     }

@@ -44,6 +44,8 @@ struct ListPage {
     pages: u32,
     prev_link: Option<String>,
     next_link: Option<String>,
+    /// Whether to offer the new-case and import pages.
+    may_register: bool,
 }
 
 /// Filters in the URL (no personal data); a name search comes by form post.
@@ -131,6 +133,7 @@ async fn render_list(
     };
     let searching = !filter.name_words.is_empty();
     let page = ListPage {
+        may_register: role_may(me.user.role, Action::EditCases),
         nav: Some(Nav::new(me, &operation.id)),
         csrf: me.csrf_token.clone(),
         name,

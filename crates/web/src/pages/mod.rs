@@ -5,11 +5,13 @@
 mod board;
 mod cases;
 pub(crate) mod household_form;
+pub(crate) mod intake;
 mod login;
 pub(crate) mod register;
 mod render;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -25,6 +27,21 @@ pub fn router() -> Router<AppState> {
         .route(
             "/operations/{op}/cases",
             get(cases::list).post(cases::search),
+        )
+        .route(
+            "/operations/{op}/cases/new",
+            get(intake::new_case).post(intake::create_case),
+        )
+        .route(
+            "/operations/{op}/import",
+            get(intake::import_form)
+                .post(intake::upload)
+                .layer(DefaultBodyLimit::max(intake::MAX_UPLOAD)),
+        )
+        .route("/operations/{op}/import/{token}", post(intake::confirm))
+        .route(
+            "/operations/{op}/import/{token}/rejected.csv",
+            get(intake::rejected),
         )
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))

@@ -180,8 +180,16 @@ pub(crate) struct Granted<'a> {
     pub access_code: &'a str,
     pub version: i64,
     pub status: domain::CaseStatus,
-    /// The household and the errors of a correction, when it may be corrected.
-    pub correction: Option<(&'a HouseholdInput, &'a [FieldError], Vec<(String, String)>)>,
+    /// The correction form, when the household may still correct.
+    pub correction: Option<Correction<'a>>,
+}
+
+/// The correction form's content: the household as shown or as sent, the
+/// errors of what was sent, and the operation's schemes to choose from.
+pub(crate) struct Correction<'a> {
+    pub input: &'a HouseholdInput,
+    pub errors: &'a [FieldError],
+    pub schemes: Vec<(String, String)>,
 }
 
 pub(crate) fn status_page(
@@ -208,13 +216,13 @@ pub(crate) fn status_page(
         page.access_code = g.access_code.to_owned();
         page.version = g.version;
         page.status = Some(t.get(&format!("status-{}", g.status.as_str())));
-        page.form = g.correction.map(|(input, errors, schemes)| {
+        page.form = g.correction.map(|c| {
             let options = FormOptions {
-                schemes: &schemes,
+                schemes: &c.schemes,
                 with_mrz: false,
                 blank_members: 1,
             };
-            household_form::view(t, input, errors, &options)
+            household_form::view(t, c.input, c.errors, &options)
         });
     }
     with_status(html(&page), status)
