@@ -42,6 +42,7 @@ contract!(
     schemes_and_movements,
     users_and_sessions,
     concurrent_writers_keep_the_chain_whole,
+    self_registration_answers_a_resend_with_the_first_answer,
 );
 
 fn kabul() -> NewOperation {
@@ -644,4 +645,70 @@ async fn concurrent_writers_keep_the_chain_whole(store: Store) {
         store::ChainReport::Intact { events: 49 }
     ));
     assert_eq!(total(&store, &op, &CaseFilter::default()).await, 48);
+}
+
+async fn self_registration_answers_a_resend_with_the_first_answer(store: Store) {
+    let op = with_operation(&store).await;
+    let mut new = household("Nabi", "Selfreg");
+    new.language = Some("fa".into());
+    let request = store::RegistrationRequest {
+        key_hash: "key-1",
+        body_hash: "body-1",
+        access_code: "AAAA-BBBB-CCCC",
+        access_code_hash: "code-hash-1",
+    };
+    // Two resends racing the first: one case, the same answer to each.
+    let mut tasks = Vec::new();
+    for _ in 0..3 {
+        let (store, op, new) = (store.clone(), op.clone(), new.clone());
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.write(Actor::Applicant).await.unwrap();
+            let r = tx.register(&op, &new, &request).await.unwrap();
+            tx.commit().await.unwrap();
+            r
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    assert_eq!(answers.iter().filter(|a| !a.replayed).count(), 1);
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.case_id == answers[0].case_id && a.access_code == "AAAA-BBBB-CCCC")
+    );
+    let names = CaseFilter {
+        name_words: vec!["selfreg".into()],
+        ..Default::default()
+    };
+    assert_eq!(total(&store, &op, &names).await, 1);
+    let case = store.get_case(answers[0].case_id).await.unwrap();
+    assert_eq!(case.source, "self_registration");
+    assert_eq!(case.language.as_deref(), Some("fa"));
+
+    // The access code finds the case by its reference; a key reused for
+    // another body is refused.
+    let access = store
+        .registration_access(&op.id, &case.reference)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(access.access_code_hash, "code-hash-1");
+    assert!(
+        store
+            .registration_access(&op.id, "AF-999999")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut tx = store.write(Actor::Applicant).await.unwrap();
+    let other = store::RegistrationRequest {
+        body_hash: "body-2",
+        ..request
+    };
+    let refused = tx.register(&op, &new, &other).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    tx.rollback().await.unwrap();
 }

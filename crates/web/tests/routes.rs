@@ -157,6 +157,25 @@ fn table() -> Vec<Route> {
         r("GET", "/operations/kabul-2021/posts", none, "ROOOFFO"),
         r("GET", "/operations/kabul-2021/cases", none, "ROOOFFF"),
         r("GET", "/cases/{case}", none, "ROOOFFF"),
+        r(
+            "GET",
+            "/operations/kabul-2021/cases/new",
+            none,
+            "ROOOFFF",
+        ),
+        r("GET", "/operations/kabul-2021/import", none, "ROOOFFF"),
+        // Self-registration needs no account, and an account changes nothing.
+        r("GET", "/register", none, "OOOOOOO"),
+        r("GET", "/register/status", none, "OOOOOOO"),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/registrations",
+            |i| {
+                json!({"members": [{"given_name": format!("Nabi{i}"), "family_name": "Routes"}]})
+                    .to_string()
+            },
+            "OOOOOOO",
+        ),
     ]
 }
 
