@@ -12,7 +12,7 @@ use crate::em;
 use crate::explain::{Explanation, probability};
 use crate::features::{Prepared, prepare};
 use crate::record::{ColumnMapping, Record};
-use crate::score::{Compared, Model, compare_with};
+use crate::score::{Compared, Model, PRUNED, Pruning, compare_pruned, compare_with};
 use crate::tf::TermFrequencies;
 use crate::words::WordTable;
 use crate::{Error, Field};
@@ -269,7 +269,31 @@ pub(crate) struct Trained {
     pub em_iterations: usize,
 }
 
-pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progress)) -> Trained {
+/// Distinct agreement patterns, sorted, and how many pairs have each.
+fn pattern_counts(compared: &[Compared]) -> Vec<(u64, u64)> {
+    let mut all: Vec<u64> = compared.par_iter().map(|c| c.pattern).collect();
+    all.par_sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for p in all {
+        match out.last_mut() {
+            Some((q, n)) if *q == p => *n += 1,
+            _ => out.push((p, 1)),
+        }
+    }
+    out
+}
+
+/// Most candidate pairs EM learns from.
+const EM_PAIRS: usize = 1_000_000;
+
+/// Learn the model from `records`; with `score_all`, also compare every candidate pair
+/// (else `compared` is empty).
+pub(crate) fn train(
+    records: &[Record],
+    config: &Config,
+    score_all: bool,
+    progress: &dyn Fn(Progress),
+) -> Trained {
     let n = records.len();
     progress(Progress {
         stage: Stage::Preparing,
@@ -318,8 +342,12 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
         stage: Stage::Comparing,
         items: candidates.len(),
     });
-    let compared: Vec<Compared> = candidates
+    // EM learns from every candidate pair of a small list, and from an even sample of a
+    // large one's (every step-th pair of the tile order, which spans the whole list).
+    let step = candidates.len().div_ceil(EM_PAIRS).max(1);
+    let sample: Vec<Compared> = candidates
         .par_iter()
+        .step_by(step)
         .map(|&(a, b)| {
             compare_with(
                 &comparisons,
@@ -331,10 +359,7 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
             )
         })
         .collect();
-    let mut patterns: HashMap<u64, u64> = HashMap::new();
-    for c in &compared {
-        *patterns.entry(c.pattern).or_insert(0) += 1;
-    }
+    let patterns = pattern_counts(&sample);
     progress(Progress {
         stage: Stage::Training,
         items: patterns.len(),
@@ -348,6 +373,37 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
         u,
         match_rate: fit.lambda * per_record,
         related_rate: fit.lambda_related * per_record,
+    };
+    let compared = if !score_all {
+        Vec::new()
+    } else if step == 1 {
+        sample
+    } else {
+        // The rest of the pairs, with the model in hand: a pair whose cheap fields already
+        // rule out the least kept probability is not compared by name.
+        progress(Progress {
+            stage: Stage::Comparing,
+            items: candidates.len() - sample.len(),
+        });
+        let pruning = Pruning::new(&model, &tf, n, config.keep_probability);
+        candidates
+            .par_iter()
+            .enumerate()
+            .map(|(i, &(a, b))| {
+                if i % step == 0 {
+                    sample[i / step]
+                } else {
+                    compare_pruned(
+                        &model,
+                        &pruning,
+                        &prepared[a as usize],
+                        &prepared[b as usize],
+                        &tf,
+                        &words,
+                    )
+                }
+            })
+            .collect()
     };
     Trained {
         model,
@@ -363,7 +419,7 @@ pub(crate) fn train(records: &[Record], config: &Config, progress: &dyn Fn(Progr
 
 /// Learn a model from a list without clustering it (e.g. to build an [`crate::Index`]).
 pub fn train_model(records: &[Record], config: &Config) -> Model {
-    train(records, config, &|_| {}).model
+    train(records, config, false, &|_| {}).model
 }
 
 /// Match a whole list: every record gets a cluster; pairs come with their scores.
@@ -373,23 +429,19 @@ pub fn match_batch(
     progress: &dyn Fn(Progress),
 ) -> BatchResult {
     let n = records.len();
-    let t = train(records, config, progress);
+    let t = train(records, config, true, progress);
     let priors = t.model.priors(n);
-    let logs: HashMap<u64, crate::score::Likelihoods> = t
-        .compared
-        .iter()
-        .map(|c| c.pattern)
-        .collect::<std::collections::HashSet<_>>()
-        .into_iter()
-        .map(|p| (p, t.model.pattern_logs(p)))
-        .collect();
+    let logs = t.model.log_table();
     let pairs: Vec<ScoredPair> = t
         .candidates
         .par_iter()
         .zip(&t.compared)
         .filter_map(|(&(a, b), c)| {
+            if c.pattern == PRUNED {
+                return None;
+            }
             let weight = t.model.weight_of(
-                logs[&c.pattern],
+                Model::pattern_logs_from(&logs, c.pattern),
                 f64::from(c.tf_identity),
                 f64::from(c.tf_other),
                 priors,

@@ -2,7 +2,7 @@
 //! field, the γ of the Fellegi–Sunter model. Level 0 always means "missing on either side"
 //! (no evidence), level 1 "different"; higher levels agree more.
 
-use crate::features::{INLINE_WORDS, NameForm, Prepared, Token, hash};
+use crate::features::{INLINE_WORDS, NameForm, Prepared, Text, Token, hash};
 use crate::similarity::{edit_distance, jaro_winkler};
 use crate::words::WordTable;
 
@@ -143,20 +143,20 @@ impl Comparison {
         }
     }
 
-    fn value(self, p: &Prepared) -> Option<&str> {
+    fn value(self, p: &Prepared) -> Option<&[u8]> {
         match self {
-            Comparison::Nationality => p.nationality.as_deref(),
-            Comparison::NationalId => p.national_id.as_deref(),
-            Comparison::Passport => p.passport.as_deref(),
-            Comparison::SocialSecurity => p.social_security.as_deref(),
-            Comparison::Phone => p.phone.as_deref(),
-            Comparison::StreetNumber => p.street_number.as_deref(),
-            Comparison::Address1 => p.address_1.as_deref(),
-            Comparison::Address2 => p.address_2.as_deref(),
-            Comparison::Suburb => p.suburb.as_deref(),
-            Comparison::Postcode => p.postcode.as_deref(),
-            Comparison::State => p.state.as_deref(),
-            Comparison::Province => p.province.as_deref(),
+            Comparison::Nationality => p.nationality.as_ref().map(Text::bytes),
+            Comparison::NationalId => p.national_id.as_ref().map(Text::bytes),
+            Comparison::Passport => p.passport.as_ref().map(Text::bytes),
+            Comparison::SocialSecurity => p.social_security.as_ref().map(Text::bytes),
+            Comparison::Phone => p.phone.as_ref().map(Text::bytes),
+            Comparison::StreetNumber => p.street_number.as_ref().map(Text::bytes),
+            Comparison::Address1 => p.address_1.as_ref().map(Text::bytes),
+            Comparison::Address2 => p.address_2.as_ref().map(Text::bytes),
+            Comparison::Suburb => p.suburb.as_ref().map(Text::bytes),
+            Comparison::Postcode => p.postcode.as_ref().map(Text::bytes),
+            Comparison::State => p.state.as_ref().map(Text::bytes),
+            Comparison::Province => p.province.as_ref().map(Text::bytes),
             _ => None,
         }
     }
@@ -192,11 +192,7 @@ impl Comparison {
                     &p.employer.iter().map(|k| k.as_bytes()).collect::<Vec<_>>(),
                 )]
             }
-            _ => self
-                .value(p)
-                .map(|s| hash(&[s.as_bytes()]))
-                .into_iter()
-                .collect(),
+            _ => self.value(p).map(|s| hash(&[s])).into_iter().collect(),
         };
         v.sort_unstable();
         v.dedup();
@@ -223,7 +219,7 @@ impl Comparison {
                 let (Some(x), Some(y)) = (self.value(a), self.value(b)) else {
                     return (0, None);
                 };
-                let tf = || Some(hash(&[x.as_bytes()]));
+                let tf = || Some(hash(&[x]));
                 match self {
                     Comparison::Sex
                     | Comparison::Nationality
@@ -239,7 +235,7 @@ impl Comparison {
                     | Comparison::Passport
                     | Comparison::SocialSecurity
                     | Comparison::Phone
-                    | Comparison::Postcode => match edit_distance(x.as_bytes(), y.as_bytes(), 2) {
+                    | Comparison::Postcode => match edit_distance(x, y, 2) {
                         0 => (4, tf()),
                         1 => (3, None),
                         2 => (2, None),
@@ -248,7 +244,7 @@ impl Comparison {
                     Comparison::Province | Comparison::Employer => {
                         if x == y {
                             (3, tf())
-                        } else if jaro_winkler(x.as_bytes(), y.as_bytes()) >= 0.85 {
+                        } else if jaro_winkler(x, y) >= 0.85 {
                             (2, None)
                         } else {
                             (1, None)
@@ -258,7 +254,7 @@ impl Comparison {
                         if x == y {
                             return (4, tf());
                         }
-                        let s = jaro_winkler(x.as_bytes(), y.as_bytes());
+                        let s = jaro_winkler(x, y);
                         (
                             if s >= 0.9 {
                                 3

@@ -5,8 +5,6 @@
 //! pairs come from expectation–maximisation over the candidates' agreement patterns, with
 //! weak Dirichlet priors so that a level never seen still gets a finite weight.
 
-use std::collections::HashMap;
-
 use crate::compare::Comparison;
 
 pub const BITS: u32 = 3;
@@ -76,7 +74,7 @@ pub struct Fit {
 /// random pairs by construction) is estimated alongside; m and f are kept.
 pub fn fit(
     comparisons: &[Comparison],
-    patterns: &HashMap<u64, u64>,
+    patterns: &[(u64, u64)],
     u_random: &Table,
     max_iter: usize,
 ) -> Fit {
@@ -98,7 +96,7 @@ pub fn fit(
         .collect();
     let mut u: Table = u_random.clone();
     let (mut lambda, mut lambda_f): (f64, f64) = (0.05, 0.05);
-    let pats: Vec<(u64, f64)> = patterns.iter().map(|(&p, &n)| (p, n as f64)).collect();
+    let pats: Vec<(u64, f64)> = patterns.iter().map(|&(p, n)| (p, n as f64)).collect();
     let total: f64 = pats.iter().map(|p| p.1).sum();
     let mut iterations = 0;
     for it in 0..max_iter {
@@ -185,6 +183,7 @@ mod tests {
     /// EM must recover m near 0.9 from unlabelled patterns.
     #[test]
     fn recovers_m_from_unlabelled_patterns() {
+        use std::collections::HashMap;
         let comps = [
             Comparison::Name,
             Comparison::DateOfBirth,
@@ -219,6 +218,8 @@ mod tests {
                 v
             })
             .collect();
+        let mut patterns: Vec<(u64, u64)> = patterns.into_iter().collect();
+        patterns.sort_unstable();
         let fit = fit(&comps, &patterns, &u, 200);
         assert!((fit.lambda - 0.25).abs() < 0.03, "lambda {}", fit.lambda);
         for row in &fit.m {

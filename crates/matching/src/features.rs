@@ -21,6 +21,28 @@ pub fn hash(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// Hasher for maps keyed by values that are hashes already (blocking keys, value hashes):
+/// mixing them once is enough to spread the table, at a fraction of SipHash's cost.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        let x = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
+pub type HashedKeys = std::hash::BuildHasherDefault<KeyHasher>;
+
 #[derive(Clone, Debug)]
 pub struct Token {
     pub raw: Box<str>,
@@ -106,6 +128,43 @@ impl NameForm {
     }
 }
 
+/// A short normalised value (a number, a code, a province) kept inside the record, so
+/// that comparing two records does not follow a pointer per field; longer values (street
+/// addresses) live on the heap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Text {
+    Inline(u8, [u8; 22]),
+    Heap(Box<str>),
+}
+
+impl Text {
+    pub fn new(s: &str) -> Text {
+        let b = s.as_bytes();
+        if b.len() <= 22 {
+            let mut buf = [0u8; 22];
+            buf[..b.len()].copy_from_slice(b);
+            Text::Inline(b.len() as u8, buf)
+        } else {
+            Text::Heap(s.into())
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Inline(n, buf) => &buf[..usize::from(*n)],
+            Text::Heap(s) => s.as_bytes(),
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Inline bytes are always a whole &str's (see `new`).
+        std::str::from_utf8(self.bytes()).unwrap_or_default()
+    }
+}
+
 /// A record with every field normalised.
 #[derive(Clone, Debug, Default)]
 pub struct Prepared {
@@ -113,25 +172,25 @@ pub struct Prepared {
     pub father: Vec<NameForm>,
     pub dob: Option<DateSpan>,
     pub sex: Option<u8>,
-    pub nationality: Option<Box<str>>,
-    pub national_id: Option<Box<str>>,
-    pub passport: Option<Box<str>>,
-    pub social_security: Option<Box<str>>,
-    pub phone: Option<Box<str>>,
-    pub street_number: Option<Box<str>>,
-    pub address_1: Option<Box<str>>,
-    pub address_2: Option<Box<str>>,
-    pub suburb: Option<Box<str>>,
-    pub postcode: Option<Box<str>>,
-    pub state: Option<Box<str>>,
+    pub nationality: Option<Text>,
+    pub national_id: Option<Text>,
+    pub passport: Option<Text>,
+    pub social_security: Option<Text>,
+    pub phone: Option<Text>,
+    pub street_number: Option<Text>,
+    pub address_1: Option<Text>,
+    pub address_2: Option<Text>,
+    pub suburb: Option<Text>,
+    pub postcode: Option<Text>,
+    pub state: Option<Text>,
     /// Phonetic key of the province, so that Kabul, Kabol, KBL and کابل agree.
-    pub province: Option<Box<str>>,
+    pub province: Option<Text>,
     /// Phonetic keys of the employer's words.
     pub employer: Vec<Box<str>>,
 }
 
-fn boxed(v: Option<String>) -> Option<Box<str>> {
-    v.map(String::into_boxed_str)
+fn boxed(v: Option<String>) -> Option<Text> {
+    v.map(|s| Text::new(&s))
 }
 
 /// The phonetic key of a record's whole name (Latin if written, else native), by which
@@ -181,7 +240,7 @@ pub fn prepare(r: &Record) -> Prepared {
             .iter()
             .map(|t| transliterate::key(t))
             .collect();
-        (!k.is_empty()).then(|| k.into_boxed_str())
+        (!k.is_empty()).then(|| Text::new(&k))
     });
     let employer = r
         .get(Field::Employer)
@@ -201,7 +260,7 @@ pub fn prepare(r: &Record) -> Prepared {
         r.get(f)
             .map(normalise::digits)
             .filter(|d| !d.is_empty())
-            .map(String::into_boxed_str)
+            .map(|d| Text::new(&d))
     };
     Prepared {
         names,

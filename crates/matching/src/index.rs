@@ -2,12 +2,11 @@
 //! against it through the same blocking keys and model as the batch.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::Error;
 use crate::block;
 use crate::explain::Explanation;
-use crate::features::{Prepared, prepare};
+use crate::features::{HashedKeys, Prepared, prepare};
 use crate::record::Record;
 use crate::score::Model;
 use crate::tf::TermFrequencies;
@@ -19,25 +18,6 @@ pub struct Candidate {
     pub id: String,
     pub probability: f64,
     pub explanation: Explanation,
-}
-
-/// Blocking keys are hashes already: mixing them once is enough to spread the table.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, k: u64) {
-        let x = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = x ^ (x >> 29);
-    }
 }
 
 /// The records holding one blocking key. Most keys (documents with a typo, rare name
@@ -68,7 +48,7 @@ pub struct Index {
     birth: Vec<i32>,
     free: Vec<u32>,
     by_id: HashMap<String, u32>,
-    postings: HashMap<u64, Posting, BuildHasherDefault<KeyHasher>>,
+    postings: HashMap<u64, Posting, HashedKeys>,
 }
 
 impl Index {

@@ -68,6 +68,29 @@ impl Model {
         )
     }
 
+    /// `level_logs` of every comparison and level, to sum patterns' likelihoods from.
+    pub(crate) fn log_table(&self) -> Vec<Vec<(f64, f64, f64)>> {
+        (0..self.comparisons.len())
+            .map(|c| {
+                (0..self.comparisons[c].levels().len())
+                    .map(|l| self.level_logs(c, l as u8))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// As [`Model::pattern_logs`], from a [`Model::log_table`].
+    pub(crate) fn pattern_logs_from(table: &[Vec<(f64, f64, f64)>], pattern: u64) -> Likelihoods {
+        let mut out = Likelihoods::default();
+        for (c, levels) in table.iter().enumerate() {
+            let (m, f, u) = levels[em::level(pattern, c) as usize];
+            out.same += m;
+            out.related += f;
+            out.unrelated += u;
+        }
+        out
+    }
+
     /// Log2-likelihoods of an agreement pattern without term-frequency corrections.
     pub(crate) fn pattern_logs(&self, pattern: u64) -> Likelihoods {
         let mut out = Likelihoods::default();
@@ -236,5 +259,226 @@ pub fn compare_with(
         pattern,
         tf_identity: ti as f32,
         tf_other: to as f32,
+    }
+}
+
+/// Pattern of a pair whose comparison was cut short by [`Pruning`]: its probability is
+/// below the least kept, so it is neither kept nor counted.
+pub const PRUNED: u64 = u64::MAX;
+
+/// What it takes to tell, before comparing a pair's names (the costly comparisons), that
+/// the pair cannot reach the least probability worth keeping. The match weight is at most
+/// the log-odds of "same person" against "unrelated" alone, which is a sum over fields; a
+/// field not yet compared adds at most its best level's weight with the largest
+/// term-frequency bonus (a value held by one record only).
+pub struct Pruning {
+    /// Comparisons left for last, cheapest first.
+    costly: Vec<usize>,
+    /// The most each comparison can add, in bits.
+    best: Vec<f64>,
+    /// log2(m / u) per comparison and level.
+    ratio: Vec<Vec<f64>>,
+    /// log2 of the prior odds of "same" against "unrelated".
+    prior: f64,
+    /// Weight below which a pair is not kept, less a margin for rounding.
+    cut: f64,
+}
+
+impl Pruning {
+    pub fn new(model: &Model, tf: &TermFrequencies, n: usize, keep_probability: f64) -> Pruning {
+        let priors = model.priors(n);
+        let best = (0..model.comparisons.len())
+            .map(|i| {
+                let c = model.comparisons[i];
+                let total = f64::from(tf.total(i));
+                (1..c.levels().len())
+                    .map(|l| {
+                        let bonus = if c.term_frequency_level(l as u8) && total > 0.0 {
+                            (model.u[i][l] * total).log2().max(0.0)
+                        } else {
+                            0.0
+                        };
+                        model.m[i][l].log2() - model.u[i][l].log2() + bonus
+                    })
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        let mut costly: Vec<usize> = [Comparison::FatherName, Comparison::Name]
+            .iter()
+            .filter_map(|c| model.comparisons.iter().position(|x| x == c))
+            .collect();
+        costly.dedup();
+        let ratio = model
+            .m
+            .iter()
+            .zip(&model.u)
+            .map(|(m, u)| m.iter().zip(u).map(|(m, u)| m.log2() - u.log2()).collect())
+            .collect();
+        let keep = keep_probability.clamp(0.0, 1.0);
+        Pruning {
+            costly,
+            best,
+            ratio,
+            prior: priors.same - priors.unrelated,
+            cut: if keep > 0.0 {
+                (keep / (1.0 - keep)).log2() - 0.01
+            } else {
+                f64::NEG_INFINITY
+            },
+        }
+    }
+}
+
+/// A pair's comparison so far: pattern, term-frequency bits and the bound's known part.
+struct Partial {
+    pattern: u64,
+    tf_identity: f64,
+    tf_other: f64,
+    known: f64,
+}
+
+impl Partial {
+    fn add(
+        &mut self,
+        model: &Model,
+        pruning: &Pruning,
+        i: usize,
+        (a, b): (&Prepared, &Prepared),
+        tf: &TermFrequencies,
+        words: &WordTable,
+    ) {
+        let c = model.comparisons[i];
+        let (l, value) = c.compare(a, b, words);
+        self.pattern |= u64::from(l) << (em::BITS * i as u32);
+        let adj = tf_adjustment(&c, i, l, value, &model.u, tf);
+        if let Some(adj) = adj {
+            if c.identifies_person() {
+                self.tf_identity += adj;
+            } else {
+                self.tf_other += adj;
+            }
+        }
+        if l > 0 {
+            self.known += pruning.ratio[i][l as usize] + adj.unwrap_or(0.0);
+        }
+    }
+}
+
+/// As [`compare_with`], but the costly comparisons last and only while the pair can still
+/// reach the cut; a pair that cannot gets the pattern [`PRUNED`].
+pub fn compare_pruned(
+    model: &Model,
+    pruning: &Pruning,
+    a: &Prepared,
+    b: &Prepared,
+    tf: &TermFrequencies,
+    words: &WordTable,
+) -> Compared {
+    let mut p = Partial {
+        pattern: 0,
+        tf_identity: 0.0,
+        tf_other: 0.0,
+        known: pruning.prior,
+    };
+    for i in 0..model.comparisons.len() {
+        if !pruning.costly.contains(&i) {
+            p.add(model, pruning, i, (a, b), tf, words);
+        }
+    }
+    let mut rest: f64 = pruning.costly.iter().map(|&i| pruning.best[i]).sum();
+    for &i in &pruning.costly {
+        if p.known + rest < pruning.cut {
+            return Compared {
+                pattern: PRUNED,
+                tf_identity: 0.0,
+                tf_other: 0.0,
+            };
+        }
+        p.add(model, pruning, i, (a, b), tf, words);
+        rest -= pruning.best[i];
+    }
+    Compared {
+        pattern: p.pattern,
+        tf_identity: p.tf_identity as f32,
+        tf_other: p.tf_other as f32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{Config, train};
+    use crate::explain::probability;
+    use crate::record::{Field, Record};
+
+    /// A small registry of namesakes and relatives, written differently.
+    fn registry() -> Vec<Record> {
+        let given = [
+            "Mohammad", "Muhammad", "Ahmad", "Fatima", "Nabi", "Zainab", "Rahim",
+        ];
+        let family = ["Ahmadzai", "Karimi", "Rahimi", "Ahmadzay", "Noori"];
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % n
+        };
+        let mut out: Vec<Record> = Vec::new();
+        for i in 0..600 {
+            let r = match out.last() {
+                // A third are the previous person again, the given name spelt another way.
+                Some(prev) if next(3) == 0 => {
+                    let mut again = prev.clone();
+                    again.id = i.to_string();
+                    let g = prev
+                        .get(Field::GivenName)
+                        .unwrap_or_default()
+                        .replace('o', "u");
+                    again.with(Field::GivenName, &g)
+                }
+                _ => Record::new(i.to_string())
+                    .with(Field::GivenName, given[next(given.len())])
+                    .with(Field::FamilyName, family[next(family.len())])
+                    .with(Field::FatherName, given[next(given.len())])
+                    .with(
+                        Field::DateOfBirth,
+                        &format!("{}-0{}-1{}", 1960 + next(40), 1 + next(9), next(10)),
+                    )
+                    .with(Field::Sex, ["M", "F"][next(2)])
+                    .with(Field::Phone, &format!("07001{:05}", next(300))),
+            };
+            out.push(r);
+        }
+        out
+    }
+
+    #[test]
+    fn pruning_drops_only_pairs_below_the_kept_probability() {
+        let records = registry();
+        let config = Config::default();
+        let t = train(&records, &config, false, &|_| {});
+        let priors = t.model.priors(records.len());
+        let pruning = Pruning::new(&t.model, &t.tf, records.len(), config.keep_probability);
+        let (mut pruned, mut kept) = (0, 0);
+        for &(a, b) in &t.candidates {
+            let (a, b) = (&t.prepared[a as usize], &t.prepared[b as usize]);
+            let full = t.model.compare(a, b, &t.tf, &t.words);
+            let lazy = compare_pruned(&t.model, &pruning, a, b, &t.tf, &t.words);
+            let p = probability(t.model.weight(a, b, &t.tf, &t.words, priors));
+            if lazy.pattern == PRUNED {
+                pruned += 1;
+                assert!(
+                    p < config.keep_probability,
+                    "pruned a pair of probability {p}"
+                );
+            } else {
+                kept += 1;
+                assert_eq!(lazy.pattern, full.pattern);
+                assert!((lazy.tf_identity - full.tf_identity).abs() < 1e-4);
+                assert!((lazy.tf_other - full.tf_other).abs() < 1e-4);
+            }
+        }
+        assert!(pruned > 0 && kept > 0, "pruned {pruned}, kept {kept}");
     }
 }

@@ -4,18 +4,18 @@
 use std::collections::HashMap;
 
 use crate::compare::Comparison;
-use crate::features::Prepared;
+use crate::features::{HashedKeys, Prepared};
 
 #[derive(Clone, Debug, Default)]
 pub struct TermFrequencies {
-    counts: Vec<HashMap<u64, u32>>,
+    counts: Vec<HashMap<u64, u32, HashedKeys>>,
     totals: Vec<u32>,
 }
 
 impl TermFrequencies {
     pub fn new(comparisons: &[Comparison]) -> TermFrequencies {
         TermFrequencies {
-            counts: vec![HashMap::new(); comparisons.len()],
+            counts: vec![HashMap::default(); comparisons.len()],
             totals: vec![0; comparisons.len()],
         }
     }
@@ -44,6 +44,11 @@ impl TermFrequencies {
                 }
             }
         }
+    }
+
+    /// Records counted for a comparison (those that have its value).
+    pub fn total(&self, comparison: usize) -> u32 {
+        self.totals.get(comparison).copied().unwrap_or(0)
     }
 
     /// Share of records holding the value: the chance that a random other record has it.

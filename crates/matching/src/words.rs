@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::compare::word_similarity;
-use crate::features::{INLINE_WORDS, NameForm, Prepared, Token};
+use crate::features::{HashedKeys, INLINE_WORDS, NameForm, Prepared, Token};
 
 /// A word not in the table.
 pub const NO_WORD: u32 = u32::MAX;
@@ -47,7 +47,7 @@ fn words_mut(f: &mut NameForm) -> impl Iterator<Item = &mut Token> {
     f.tokens.iter_mut().chain(f.pairs.iter_mut())
 }
 
-type Counts = HashMap<u64, (u32, Token)>;
+type Counts = HashMap<u64, (u32, Token), HashedKeys>;
 
 fn merge(mut x: Counts, mut y: Counts) -> Counts {
     if x.len() < y.len() {
@@ -65,7 +65,7 @@ impl WordTable {
     pub fn build(records: &mut [Prepared]) -> WordTable {
         let counts: Counts = records
             .par_iter()
-            .fold(HashMap::new, |mut acc: Counts, p| {
+            .fold(Counts::default, |mut acc: Counts, p| {
                 for f in p.names.iter().chain(&p.father) {
                     for t in f.tokens.iter().chain(&f.pairs) {
                         acc.entry(t.raw_hash).or_insert_with(|| (0, t.clone())).0 += 1;
@@ -73,11 +73,11 @@ impl WordTable {
                 }
                 acc
             })
-            .reduce(HashMap::new, merge);
+            .reduce(Counts::default, merge);
         let mut all: Vec<(u32, u64, Token)> =
             counts.into_iter().map(|(h, (n, t))| (n, h, t)).collect();
         all.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-        let ids: HashMap<u64, u32> = all
+        let ids: HashMap<u64, u32, HashedKeys> = all
             .iter()
             .enumerate()
             .map(|(i, (_, h, _))| (*h, i as u32))
