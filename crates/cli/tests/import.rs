@@ -186,4 +186,12 @@ fn import_stores_households_and_writes_rejected_rows() {
     );
     assert!(out.contains("first member made principal: H-2"), "{out}");
     assert!(out.contains("to follow up: H-1, H-2"), "{out}");
+
+    // The same list again: its three people are already registered, and the
+    // matcher says so (a dry run, so nothing more is stored).
+    let twice = import(&["--dry-run"]);
+    assert!(twice.status.success(), "{}", text(&twice));
+    let summary: serde_json::Value = serde_json::from_slice(&twice.stdout).unwrap();
+    assert_eq!(summary["accepted"], 3);
+    assert_eq!(summary["suspected_duplicates"], 3, "{summary}");
 }

@@ -68,6 +68,10 @@ uuid_id!(
     /// A user account.
     UserId
 );
+uuid_id!(
+    /// A pair of persons the matcher suspects to be one.
+    DuplicateId
+);
 
 /// An operation's slug: lower-case letters, digits and hyphens, 3 to 40 long.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

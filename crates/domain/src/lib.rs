@@ -10,6 +10,7 @@ pub mod access;
 pub mod audit;
 pub mod case;
 pub mod dates;
+pub mod duplicate;
 pub mod ids;
 pub mod movement;
 pub mod operation;
@@ -23,7 +24,7 @@ pub mod validation;
 
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
-pub use ids::{CaseId, MovementId, OperationId, PersonId, PostId, SchemeId, UserId};
+pub use ids::{CaseId, DuplicateId, MovementId, OperationId, PersonId, PostId, SchemeId, UserId};
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};
 pub use user::{Role, User};

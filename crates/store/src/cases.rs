@@ -30,7 +30,7 @@ fn seal(details: &PersonDetails) -> Vec<u8> {
     serde_json::to_vec(details).expect("serialising plain data cannot fail")
 }
 
-fn unseal(row: &AnyRow, col: &str) -> Result<PersonDetails, StoreError> {
+pub(crate) fn unseal(row: &AnyRow, col: &str) -> Result<PersonDetails, StoreError> {
     let bytes: Vec<u8> = row.try_get(col)?;
     serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt { what: "person" })
 }

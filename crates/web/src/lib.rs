@@ -11,6 +11,7 @@ mod error;
 mod headers;
 pub mod i18n;
 mod json;
+pub mod matcher;
 mod pages;
 mod state;
 

@@ -35,6 +35,8 @@ pub struct AppState {
     /// Guesses of registrants' access codes, per case reference and address.
     pub access_limiter: Arc<GuessLimiter>,
     pub registration_limiter: Arc<RequestLimiter>,
+    /// Matches new and changed persons against the registry, behind the requests.
+    pub matcher: crate::matcher::Matcher,
     /// Staff lists uploaded by officers, waiting for their import.
     pub uploads: Arc<crate::pages::intake::Uploads>,
 }
@@ -46,6 +48,7 @@ impl AppState {
             Duration::from_secs(3600),
         ));
         Self {
+            matcher: crate::matcher::Matcher::start(store.clone()),
             store,
             config: Arc::new(config),
             login_limiter: Arc::default(),

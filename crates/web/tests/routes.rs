@@ -157,12 +157,7 @@ fn table() -> Vec<Route> {
         r("GET", "/operations/kabul-2021/posts", none, "ROOOFFO"),
         r("GET", "/operations/kabul-2021/cases", none, "ROOOFFF"),
         r("GET", "/cases/{case}", none, "ROOOFFF"),
-        r(
-            "GET",
-            "/operations/kabul-2021/cases/new",
-            none,
-            "ROOOFFF",
-        ),
+        r("GET", "/operations/kabul-2021/cases/new", none, "ROOOFFF"),
         r("GET", "/operations/kabul-2021/import", none, "ROOOFFF"),
         // Self-registration needs no account, and an account changes nothing.
         r("GET", "/register", none, "OOOOOOO"),

@@ -5,16 +5,17 @@
 //! the input and stores the cases in one transaction, so that a failed import
 //! stores nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use domain::audit::Actor;
-use domain::{OperationId, SchemeId};
+use domain::{CaseId, OperationId, PersonId, SchemeId};
 use formats::import::{ValidationOptions, map_columns, parse_override, read_table, write_rejected};
 use intake::plan_import;
+use store::RegistryPerson;
 
 use crate::database::DatabaseArgs;
 
@@ -99,13 +100,29 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write {}", rejected_path.display()))?;
     write_rejected(std::io::BufWriter::new(file), &table.header, &plan.rejected)?;
 
-    if !args.dry_run {
+    // The registry as it stands, to match the list against.
+    let mut registry = store.registry_persons(&op_id, None).await?;
+    let new: Vec<RegistryPerson> = if args.dry_run {
+        // Not stored: the list's people get ids of their own for the count.
+        plan.cases
+            .iter()
+            .flat_map(|case| {
+                let case_id = CaseId::new();
+                case.members.iter().map(move |details| RegistryPerson {
+                    id: PersonId::new(),
+                    case_id,
+                    details: details.clone(),
+                })
+            })
+            .collect()
+    } else {
         // One transaction for the whole list: all of it is stored, or none.
         let mut tx = store.write(Actor::Console).await?;
         let source = format!("import:{source}");
         let progress = std::io::stderr().is_terminal();
+        let mut ids = HashSet::new();
         for (i, case) in plan.cases.iter().enumerate() {
-            tx.create_case(&operation, case, &source).await?;
+            ids.insert(tx.create_case(&operation, case, &source).await?);
             if progress && (i % 100 == 99 || i + 1 == plan.cases.len()) {
                 eprint!("\rstored {}/{} cases", i + 1, plan.cases.len());
             }
@@ -114,13 +131,32 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!();
         }
         tx.commit().await?;
+        let all = store.registry_persons(&op_id, None).await?;
+        let (new, old): (Vec<_>, Vec<_>) = all.into_iter().partition(|p| ids.contains(&p.case_id));
+        registry = old;
+        new
+    };
+    // Matched as the server would match them; the pairs of a real import go
+    // to the review queue.
+    let (found, new) = tokio::task::spawn_blocking(move || {
+        let found = web::matcher::suspected(&registry, &new);
+        (found, new)
+    })
+    .await?;
+    let listed: HashSet<PersonId> = new.iter().map(|p| p.id).collect();
+    let suspected = found
+        .iter()
+        .flat_map(|f| [f.person_a, f.person_b])
+        .filter(|p| listed.contains(p))
+        .collect::<HashSet<_>>()
+        .len();
+    if !args.dry_run {
+        web::matcher::record(&store, &op_id, &found).await?;
     }
 
     if args.json {
-        // suspected_duplicates stays 0: matching imported people against the
-        // registry belongs to the server's matching, a later issue.
         println!(
-            "{{\"read\":{read},\"accepted\":{accepted},\"rejected\":{rejected},\"suspected_duplicates\":0}}"
+            "{{\"read\":{read},\"accepted\":{accepted},\"rejected\":{rejected},\"suspected_duplicates\":{suspected}}}"
         );
     } else {
         println!(
@@ -129,6 +165,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         if rejected > 0 {
             println!("rejected rows and reasons: {}", rejected_path.display());
+        }
+        if suspected > 0 {
+            println!(
+                "{suspected} people may already be registered{}",
+                if args.dry_run {
+                    ""
+                } else {
+                    ": see the review queue of suspected duplicates"
+                }
+            );
         }
         if !plan.promoted.is_empty() {
             println!(

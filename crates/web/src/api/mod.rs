@@ -4,6 +4,7 @@
 
 mod audit;
 pub(crate) mod cases;
+pub(crate) mod duplicates;
 mod movements;
 mod openapi;
 pub(crate) mod operations;
@@ -68,6 +69,9 @@ pub fn router() -> Router<AppState> {
             "/api/operations/{op}/movements",
             get(movements::list).post(movements::create),
         )
+        .route("/api/operations/{op}/duplicates", get(duplicates::list))
+        .route("/api/duplicates/{id}", get(duplicates::get))
+        .route("/api/duplicates/{id}/decision", post(duplicates::decide))
         .route("/api/cases", get(cases::list))
         .route("/api/cases/search", post(cases::search))
         .route("/api/cases/{id}", get(cases::get).patch(cases::update))

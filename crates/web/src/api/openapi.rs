@@ -41,6 +41,9 @@ use utoipa::OpenApi;
         super::movements::get,
         super::movements::update,
         super::audit::list,
+        super::duplicates::list,
+        super::duplicates::get,
+        super::duplicates::decide,
     ),
     components(schemas(crate::error::Problem, domain::FieldError))
 )]

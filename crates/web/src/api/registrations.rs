@@ -253,6 +253,9 @@ pub async fn create(
         )
         .await?;
     tx.commit().await?;
+    if !registered.replayed {
+        state.matcher.changed(&op.id, vec![registered.case_id]);
+    }
     let mut res = match t {
         Some(t) => done_page(
             t,
@@ -528,7 +531,10 @@ pub async fn correction(
     let update = correction_update(&case, ask.version, new);
     let mut tx = state.store.write(Actor::Applicant).await?;
     match tx.update_case(case.id, &update).await {
-        Ok(()) => tx.commit().await?,
+        Ok(()) => {
+            tx.commit().await?;
+            state.matcher.changed(&op.id, vec![case.id]);
+        }
         Err(StoreError::Conflict(_)) if t.is_some() => {
             tx.rollback().await?;
             let t = t.expect("checked");

@@ -195,15 +195,55 @@ pub async fn search(
     render_list(&state, &me, &op, q, f.name).await
 }
 
+/// A person as the officer pages show one: every field as text.
 pub struct MemberRow {
-    relationship: &'static str,
-    name: String,
-    native: String,
-    born: String,
-    sex: &'static str,
-    nationalities: String,
-    documents: String,
-    province: String,
+    pub relationship: &'static str,
+    pub name: String,
+    pub native: String,
+    pub born: String,
+    pub sex: &'static str,
+    pub nationalities: String,
+    pub documents: String,
+    pub province: String,
+}
+
+impl MemberRow {
+    pub fn of(d: &domain::person::PersonDetails) -> Self {
+        MemberRow {
+            relationship: d.relationship.label(),
+            name: [&d.given_name, &d.family_name]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+            native: d.full_name_native.clone().unwrap_or_default(),
+            born: d.date_of_birth.as_ref().map(born).unwrap_or_default(),
+            sex: match d.sex {
+                domain::person::Sex::Female => "F",
+                domain::person::Sex::Male => "M",
+                domain::person::Sex::Other => "X",
+                domain::person::Sex::Unknown => "–",
+            },
+            nationalities: d.nationalities.join(", "),
+            documents: d
+                .documents
+                .iter()
+                .map(|doc| {
+                    let kind = match doc.kind {
+                        DocumentKind::Passport => "Passport",
+                        DocumentKind::Tazkira => "Tazkira",
+                        DocumentKind::NationalId => "ID",
+                        DocumentKind::Visa => "Visa",
+                        DocumentKind::Other => "Document",
+                    };
+                    format!("{kind} {}", doc.number)
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            province: d.province.clone().unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -259,43 +299,7 @@ pub async fn page(
     let members = case
         .members
         .iter()
-        .map(|m| {
-            let d = &m.details;
-            MemberRow {
-                relationship: d.relationship.label(),
-                name: [&d.given_name, &d.family_name]
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                native: d.full_name_native.clone().unwrap_or_default(),
-                born: d.date_of_birth.as_ref().map(born).unwrap_or_default(),
-                sex: match d.sex {
-                    domain::person::Sex::Female => "F",
-                    domain::person::Sex::Male => "M",
-                    domain::person::Sex::Other => "X",
-                    domain::person::Sex::Unknown => "–",
-                },
-                nationalities: d.nationalities.join(", "),
-                documents: d
-                    .documents
-                    .iter()
-                    .map(|doc| {
-                        let kind = match doc.kind {
-                            DocumentKind::Passport => "Passport",
-                            DocumentKind::Tazkira => "Tazkira",
-                            DocumentKind::NationalId => "ID",
-                            DocumentKind::Visa => "Visa",
-                            DocumentKind::Other => "Document",
-                        };
-                        format!("{kind} {}", doc.number)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                province: d.province.clone().unwrap_or_default(),
-            }
-        })
+        .map(|m| MemberRow::of(&m.details))
         .collect();
     let moves = case
         .status

@@ -3,7 +3,8 @@
 //! pages need no account and speak the registrant's language.
 
 mod board;
-mod cases;
+pub(crate) mod cases;
+mod duplicates;
 pub(crate) mod household_form;
 pub(crate) mod intake;
 mod login;
@@ -43,6 +44,9 @@ pub fn router() -> Router<AppState> {
             "/operations/{op}/import/{token}/rejected.csv",
             get(intake::rejected),
         )
+        .route("/operations/{op}/duplicates", get(duplicates::queue))
+        .route("/duplicates/{id}", get(duplicates::pair))
+        .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
         .route("/register", get(register::form).post(register::add_member))

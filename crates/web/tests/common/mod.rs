@@ -33,6 +33,7 @@ pub const ROLES: [(&str, Role); 6] = [
 
 pub struct Fixture {
     pub app: Router,
+    pub state: web::AppState,
     pub store: Store,
     pub op: Operation,
     pub post: PostId,
@@ -123,9 +124,11 @@ impl Fixture {
             tx.create_user(&user).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let app = web::app(web::AppState::new(store.clone(), config));
+        let state = web::AppState::new(store.clone(), config);
+        let app = web::app(state.clone());
         Self {
             app,
+            state,
             store,
             op,
             post,

@@ -1,0 +1,215 @@
+//! Suspected duplicates and the decisions on them, and the registry's persons
+//! as the matcher reads them.
+
+use domain::audit::AuditEntry;
+use domain::duplicate::{DuplicatePair, DuplicateReason, DuplicateStatus, SuspectedDuplicate};
+use domain::person::PersonDetails;
+use domain::{CaseId, DuplicateId, OperationId, PersonId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::cases::unseal;
+use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
+
+/// A person with the case it belongs to, for the matcher.
+#[derive(Debug, Clone)]
+pub struct RegistryPerson {
+    pub id: PersonId,
+    pub case_id: CaseId,
+    pub details: PersonDetails,
+}
+
+fn pair(row: &AnyRow) -> Result<DuplicatePair, StoreError> {
+    let reasons: String = row.try_get("reasons")?;
+    Ok(DuplicatePair {
+        id: codec::get_parsed(row, "id", "duplicate id")?,
+        operation_id: codec::get_parsed(row, "operation_id", "operation id")?,
+        person_a: codec::get_parsed(row, "person_a", "person id")?,
+        person_b: codec::get_parsed(row, "person_b", "person id")?,
+        probability: row.try_get("probability")?,
+        reasons: serde_json::from_str(&reasons).map_err(|_| StoreError::Corrupt {
+            what: "duplicate reasons",
+        })?,
+        status: codec::get_parsed(row, "status", "duplicate status")?,
+        found_at: codec::get_time(row, "found_at")?,
+        decided_at: row
+            .try_get::<Option<String>, _>("decided_at")?
+            .map(|_| codec::get_time(row, "decided_at"))
+            .transpose()?,
+        decided_by: codec::get_opt_parsed(row, "decided_by", "user id")?,
+    })
+}
+
+impl Store {
+    /// Every person of an operation (or of some of its cases), for matching.
+    pub async fn registry_persons(
+        &self,
+        op: &OperationId,
+        cases: Option<&[CaseId]>,
+    ) -> Result<Vec<RegistryPerson>, StoreError> {
+        let rows = match cases {
+            None => {
+                sqlx::query("SELECT id, case_id, details FROM persons WHERE operation_id = $1")
+                    .bind(op.as_str())
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Some(ids) => {
+                let mut rows = Vec::new();
+                for id in ids {
+                    rows.extend(
+                        sqlx::query(
+                            "SELECT id, case_id, details FROM persons WHERE operation_id = $1 AND case_id = $2",
+                        )
+                        .bind(op.as_str())
+                        .bind(id.to_string())
+                        .fetch_all(&self.pool)
+                        .await?,
+                    );
+                }
+                rows
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(RegistryPerson {
+                    id: codec::get_parsed(r, "id", "person id")?,
+                    case_id: codec::get_parsed(r, "case_id", "case id")?,
+                    details: unseal(r, "details")?,
+                })
+            })
+            .collect()
+    }
+
+    /// An operation's pairs in one state, most likely first.
+    pub async fn list_duplicates(
+        &self,
+        op: &OperationId,
+        status: DuplicateStatus,
+        paging: Paging,
+    ) -> Result<Page<DuplicatePair>, StoreError> {
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM duplicate_pairs WHERE operation_id = $1 AND status = $2",
+        )
+        .bind(op.as_str())
+        .bind(status.as_str())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        let items = sqlx::query(
+            "SELECT * FROM duplicate_pairs WHERE operation_id = $1 AND status = $2 \
+             ORDER BY probability DESC, id LIMIT $3 OFFSET $4",
+        )
+        .bind(op.as_str())
+        .bind(status.as_str())
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(pair)
+        .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
+    }
+
+    pub async fn get_duplicate(&self, id: DuplicateId) -> Result<DuplicatePair, StoreError> {
+        let row = sqlx::query("SELECT * FROM duplicate_pairs WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::not_found("duplicate pair"))?;
+        pair(&row)
+    }
+
+    /// The case a person belongs to, if the person still exists.
+    pub async fn case_of_person(&self, person: PersonId) -> Result<Option<CaseId>, StoreError> {
+        sqlx::query("SELECT case_id FROM persons WHERE id = $1")
+            .bind(person.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| codec::get_parsed(&r, "case_id", "case id"))
+            .transpose()
+    }
+}
+
+impl WriteTx {
+    /// Records pairs the matcher found; a pair already known (open, merged or
+    /// marked distinct) is left as it is. Returns how many are new.
+    pub async fn suspect_duplicates(
+        &mut self,
+        op: &OperationId,
+        found: &[SuspectedDuplicate],
+    ) -> Result<usize, StoreError> {
+        let now = codec::time(self.now());
+        let mut new = 0;
+        for f in found {
+            let f = f.clone().ordered();
+            let reasons: Vec<&DuplicateReason> = f.reasons.iter().collect();
+            let id = DuplicateId::new();
+            let inserted = sqlx::query(
+                "INSERT INTO duplicate_pairs (id, operation_id, person_a, person_b, probability, reasons, status, found_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) \
+                 ON CONFLICT (operation_id, person_a, person_b) DO NOTHING",
+            )
+            .bind(id.to_string())
+            .bind(op.as_str())
+            .bind(f.person_a.to_string())
+            .bind(f.person_b.to_string())
+            .bind(f.probability)
+            .bind(serde_json::to_string(&reasons).expect("plain data"))
+            .bind(&now)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+            if inserted == 1 {
+                new += 1;
+                let detail = format!("probability {:.3}", f.probability);
+                self.audit(AuditEntry::new("duplicate.suspect", "duplicate", id).detail(detail))
+                    .await?;
+            }
+        }
+        Ok(new)
+    }
+
+    /// An officer's decision: merge, mark distinct, or undo a merge.
+    pub async fn decide_duplicate(
+        &mut self,
+        id: DuplicateId,
+        to: DuplicateStatus,
+    ) -> Result<(), StoreError> {
+        let row = sqlx::query("SELECT status FROM duplicate_pairs WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::not_found("duplicate pair"))?;
+        let from: DuplicateStatus = codec::get_parsed(&row, "status", "duplicate status")?;
+        if !from.may_become(to) {
+            return Err(StoreError::Conflict(format!(
+                "a pair that is {} cannot become {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        let by = self.actor().user_id().map(|u| u.to_string());
+        sqlx::query(
+            "UPDATE duplicate_pairs SET status = $2, decided_at = $3, decided_by = $4 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(to.as_str())
+        .bind(codec::time(self.now()))
+        .bind(by)
+        .execute(self.conn())
+        .await?;
+        let action = match (from, to) {
+            (_, DuplicateStatus::Merged) => "duplicate.merge",
+            (_, DuplicateStatus::Distinct) => "duplicate.distinct",
+            _ => "duplicate.unmerge",
+        };
+        self.audit(AuditEntry::new(action, "duplicate", id)).await
+    }
+}

@@ -1,0 +1,297 @@
+//! The server's matcher: every new or changed person is matched against the
+//! operation's registry right behind the request that stored it, and
+//! suspected duplicates go to the review queue.
+//!
+//! One background task owns an in-memory `matching::Index` per operation,
+//! built (and its model learnt by EM from the registry itself) on first use,
+//! and relearnt when the registry has doubled. Requests only send it the ids
+//! of cases that changed, so nothing on the request path waits for matching.
+
+use std::collections::HashMap;
+
+use domain::dates::{Calendar, DateOfBirth};
+use domain::duplicate::{DuplicateReason, SuspectedDuplicate};
+use domain::person::{ContactKind, DocumentKind, PersonDetails, Sex};
+use domain::{CaseId, OperationId, PersonId};
+use matching::{Config, Field, Index, Record, train_model};
+use store::{RegistryPerson, Store};
+use tokio::sync::{mpsc, oneshot};
+
+/// Pairs at or above this probability are proposed: the model's own
+/// posterior, "more likely the same person than not".
+pub const THRESHOLD: f64 = 0.5;
+
+enum Job {
+    Changed(OperationId, Vec<CaseId>),
+    Settled(oneshot::Sender<()>),
+}
+
+/// A handle on the matching task; cheap to clone.
+#[derive(Clone)]
+pub struct Matcher {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Matcher {
+    /// Starts the matching task on the current runtime.
+    pub fn start(store: Store) -> Self {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(store, rx));
+        Self { jobs }
+    }
+
+    /// Cases whose persons were stored or changed.
+    pub fn changed(&self, op: &OperationId, cases: Vec<CaseId>) {
+        // The task ends only with the server; a send to it cannot fail before.
+        let _ = self.jobs.send(Job::Changed(op.clone(), cases));
+    }
+
+    /// Waits until every change sent so far has been matched.
+    pub async fn settled(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.jobs.send(Job::Settled(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+/// The registry of one operation as the matcher holds it.
+struct Registry {
+    index: Index,
+    /// The case of each indexed person: people of one household are not
+    /// proposed as duplicates of each other.
+    case_of: HashMap<PersonId, CaseId>,
+    trained_on: usize,
+}
+
+async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let mut registries: HashMap<OperationId, Registry> = HashMap::new();
+    while let Some(job) = rx.recv().await {
+        match job {
+            Job::Settled(done) => {
+                let _ = done.send(());
+            }
+            Job::Changed(op, cases) => {
+                if let Err(e) = changed(&store, &mut registries, &op, &cases).await {
+                    // Ids and error kinds only: no personal data in logs.
+                    tracing::error!(operation = %op, error = %e, "matching failed");
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum MatchError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("matching task failed")]
+    Task,
+}
+
+async fn changed(
+    store: &Store,
+    registries: &mut HashMap<OperationId, Registry>,
+    op: &OperationId,
+    cases: &[CaseId],
+) -> Result<(), MatchError> {
+    let registry = match registries.remove(op) {
+        Some(r) => r,
+        // The first change of an operation builds its registry from what is
+        // stored, which already includes the changed cases; matching all of
+        // it also finds duplicates that came in while the server was down.
+        None => {
+            let all = store.registry_persons(op, None).await?;
+            let (registry, found) = tokio::task::spawn_blocking(move || build(&all))
+                .await
+                .map_err(|_| MatchError::Task)?;
+            record(store, op, &found).await?;
+            registries.insert(op.clone(), registry);
+            return Ok(());
+        }
+    };
+    let persons = store.registry_persons(op, Some(cases)).await?;
+    let cases = cases.to_vec();
+    let (mut registry, found) = tokio::task::spawn_blocking(move || {
+        let mut registry = registry;
+        let found = update(&mut registry, &cases, &persons);
+        (registry, found)
+    })
+    .await
+    .map_err(|_| MatchError::Task)?;
+    record(store, op, &found).await?;
+    if registry.index.len() >= (2 * registry.trained_on).max(200) {
+        // The registry has doubled since the model was learnt: learn it again.
+        let all = store.registry_persons(op, None).await?;
+        registry = tokio::task::spawn_blocking(move || build(&all).0)
+            .await
+            .map_err(|_| MatchError::Task)?;
+    }
+    registries.insert(op.clone(), registry);
+    Ok(())
+}
+
+/// Stores found pairs for review; returns how many are new.
+pub async fn record(
+    store: &Store,
+    op: &OperationId,
+    found: &[SuspectedDuplicate],
+) -> Result<usize, store::StoreError> {
+    if found.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.write(domain::audit::Actor::System).await?;
+    let new = tx.suspect_duplicates(op, found).await?;
+    tx.commit().await?;
+    tracing::info!(operation = %op, new, "suspected duplicates recorded");
+    Ok(new)
+}
+
+/// The pairs that `new` persons (of an import) form with the registry and
+/// with each other, with a model learnt from all of them. Used where the
+/// server's own matcher is not running (`muster import`).
+pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<SuspectedDuplicate> {
+    let records: Vec<Record> = registry.iter().chain(new).map(record_of).collect();
+    let mut registry_index = Registry {
+        index: Index::new(train_model(&records, &Config::default()), THRESHOLD),
+        case_of: HashMap::new(),
+        trained_on: records.len(),
+    };
+    for (p, r) in registry.iter().zip(&records) {
+        if registry_index.index.insert(r).is_ok() {
+            registry_index.case_of.insert(p.id, p.case_id);
+        }
+    }
+    update(&mut registry_index, &[], new)
+}
+
+/// Learns the model from the registry and indexes it, finding the pairs in it.
+fn build(persons: &[RegistryPerson]) -> (Registry, Vec<SuspectedDuplicate>) {
+    let records: Vec<Record> = persons.iter().map(record_of).collect();
+    let model = train_model(&records, &Config::default());
+    let mut registry = Registry {
+        index: Index::new(model, THRESHOLD),
+        case_of: HashMap::new(),
+        trained_on: persons.len(),
+    };
+    let found = update(&mut registry, &[], persons);
+    (registry, found)
+}
+
+/// Matches persons against the registry and (re)indexes them. `replaced`
+/// cases have their old members removed first (a correction may drop one).
+fn update(
+    registry: &mut Registry,
+    replaced: &[CaseId],
+    persons: &[RegistryPerson],
+) -> Vec<SuspectedDuplicate> {
+    if !replaced.is_empty() {
+        let gone: Vec<PersonId> = registry
+            .case_of
+            .iter()
+            .filter(|(_, c)| replaced.contains(c))
+            .map(|(p, _)| *p)
+            .collect();
+        for p in gone {
+            registry.index.remove(&p.to_string());
+            registry.case_of.remove(&p);
+        }
+    }
+    let mut found = Vec::new();
+    for p in persons {
+        let record = record_of(p);
+        for c in registry.index.candidates(&record) {
+            let Ok(other) = c.id.parse::<PersonId>() else {
+                continue;
+            };
+            if registry.case_of.get(&other) == Some(&p.case_id) || c.probability < THRESHOLD {
+                continue;
+            }
+            found.push(
+                SuspectedDuplicate {
+                    person_a: other,
+                    person_b: p.id,
+                    probability: c.probability,
+                    reasons: c
+                        .explanation
+                        .contributions
+                        .iter()
+                        .filter(|r| r.level != "missing")
+                        .map(|r| DuplicateReason {
+                            field: r.field.to_owned(),
+                            level: r.level.to_owned(),
+                            weight: (r.weight * 10.0).round() / 10.0,
+                            term_frequency: r.term_frequency,
+                        })
+                        .collect(),
+                }
+                .ordered(),
+            );
+        }
+        // A record the index cannot hold (no usable field) is simply not matched.
+        if registry.index.insert(&record).is_ok() {
+            registry.case_of.insert(p.id, p.case_id);
+        }
+    }
+    found
+}
+
+/// A date as the matcher reads it: `1981-03-21`, `SH:1360-05`, `SH:1360`.
+fn date_for_matching(d: &DateOfBirth) -> String {
+    let prefix = if d.calendar == Calendar::SolarHijri {
+        "SH:"
+    } else {
+        ""
+    };
+    match (d.month, d.day) {
+        (Some(m), Some(day)) => format!("{prefix}{:04}-{m:02}-{day:02}", d.year),
+        (Some(m), None) => format!("{prefix}{:04}-{m:02}", d.year),
+        _ => format!("{prefix}{:04}", d.year),
+    }
+}
+
+/// A registry person as a matching record, keyed by the person's id.
+pub fn record_of(p: &RegistryPerson) -> Record {
+    let d: &PersonDetails = &p.details;
+    let mut r = Record::new(p.id.to_string());
+    let mut set = |field: Field, value: Option<&str>| {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            r.set(field, v);
+        }
+    };
+    set(Field::GivenName, d.given_name.as_deref());
+    set(Field::FamilyName, d.family_name.as_deref());
+    set(Field::FatherName, d.father_name.as_deref());
+    set(Field::NativeName, d.full_name_native.as_deref());
+    let dob = d.date_of_birth.as_ref().map(date_for_matching);
+    set(Field::DateOfBirth, dob.as_deref());
+    set(
+        Field::Sex,
+        match d.sex {
+            Sex::Female => Some("f"),
+            Sex::Male => Some("m"),
+            _ => None,
+        },
+    );
+    set(
+        Field::Nationality,
+        d.nationalities.first().map(String::as_str),
+    );
+    let document = |kind: DocumentKind| {
+        d.documents
+            .iter()
+            .find(|x| x.kind == kind)
+            .map(|x| x.number.as_str())
+    };
+    set(Field::NationalId, document(DocumentKind::Tazkira));
+    set(Field::Passport, document(DocumentKind::Passport));
+    let phone = d
+        .contacts
+        .iter()
+        .find(|c| c.kind == ContactKind::Phone)
+        .map(|c| c.value.as_str());
+    set(Field::Phone, phone);
+    set(Field::Province, d.province.as_deref());
+    set(Field::Employer, d.employer.as_deref());
+    r
+}
