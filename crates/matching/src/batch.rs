@@ -284,7 +284,7 @@ fn pattern_counts(compared: &[Compared]) -> Vec<(u64, u64)> {
 }
 
 /// Most candidate pairs EM learns from.
-const EM_PAIRS: usize = 1_000_000;
+const EM_PAIRS: usize = 500_000;
 
 /// Learn the model from `records`; with `score_all`, also compare every candidate pair
 /// (else `compared` is empty).
@@ -306,22 +306,14 @@ pub(crate) fn train(
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.par_sort_by(|&x, &y| keys[x as usize].cmp(&keys[y as usize]).then(x.cmp(&y)));
     drop(keys);
+    // Preparing a record strews its heap data (names, words) among the temporaries of text
+    // processing; a copy made once they are freed puts it together, so comparing a pair
+    // touches fewer cache lines.
     let mut prepared: Vec<Prepared> = order
         .par_iter()
-        .map(|&i| prepare(&records[i as usize]))
+        .map(|&i| prepare(&records[i as usize]).clone())
         .collect();
     let words = WordTable::build(&mut prepared);
-    // Preparing leaves each record's heap data (names, words, numbers) strewn among the
-    // freed temporaries of text processing. A copy made in order, a stretch per thread,
-    // puts each record's data together, so comparing a pair touches fewer cache lines.
-    let prepared: Vec<Prepared> = {
-        let fresh = prepared
-            .par_chunks(4096)
-            .flat_map_iter(|stretch| stretch.to_vec())
-            .collect();
-        drop(prepared);
-        fresh
-    };
     let comparisons = active_comparisons(&prepared);
     let tf = TermFrequencies::build(&comparisons, &prepared);
     let u_samples = config.u_samples.min((8 * n).max(20_000));
@@ -385,7 +377,7 @@ pub(crate) fn train(
             stage: Stage::Comparing,
             items: candidates.len() - sample.len(),
         });
-        let pruning = Pruning::new(&model, &tf, n, config.keep_probability);
+        let pruning = Pruning::new(&model, &tf, &prepared, config.keep_probability);
         candidates
             .par_iter()
             .enumerate()
@@ -396,7 +388,7 @@ pub(crate) fn train(
                     compare_pruned(
                         &model,
                         &pruning,
-                        &prepared[a as usize],
+                        (a, &prepared[a as usize]),
                         &prepared[b as usize],
                         &tf,
                         &words,

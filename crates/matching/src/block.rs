@@ -75,26 +75,45 @@ pub fn kind_of(key: u64) -> Kind {
     }
 }
 
+/// Keys being collected, of the wanted kinds only (the others are not even hashed).
+struct Sink {
+    keys: Vec<u64>,
+    /// Bit k set: kind k wanted.
+    want: u16,
+}
+
+impl Sink {
+    fn wants(&self, kind: Kind) -> bool {
+        self.want & (1 << kind as u8) != 0
+    }
+
+    fn push(&mut self, kind: Kind, parts: &[&[u8]]) {
+        if self.wants(kind) {
+            self.keys.push(make(kind, parts));
+        }
+    }
+}
+
 fn form_keys(
     f: &NameForm,
     years: &[i32],
     father_first: &[&str],
     province: Option<&str>,
-    out: &mut Vec<u64>,
+    out: &mut Sink,
 ) {
-    out.push(make(Kind::Joined, &[f.joined_key_text.as_bytes()]));
+    out.push(Kind::Joined, &[f.joined_key_text.as_bytes()]);
     for (i, a) in f.tokens.iter().enumerate() {
-        out.push(make(Kind::Word, &[a.key.as_bytes()]));
+        out.push(Kind::Word, &[a.key.as_bytes()]);
         for b in &f.tokens[i + 1..] {
             let (x, y) = if a.key <= b.key {
                 (&a.key, &b.key)
             } else {
                 (&b.key, &a.key)
             };
-            out.push(make(Kind::WordPair, &[x.as_bytes(), y.as_bytes()]));
+            out.push(Kind::WordPair, &[x.as_bytes(), y.as_bytes()]);
         }
         for y in years {
-            out.push(make(Kind::WordYear, &[a.key.as_bytes(), &y.to_le_bytes()]));
+            out.push(Kind::WordYear, &[a.key.as_bytes(), &y.to_le_bytes()]);
         }
         // The father's name is often written as a surname: a father's word pairs with
         // an own word in the same key space as two own words.
@@ -104,23 +123,23 @@ fn form_keys(
             } else {
                 (*fk, &*a.key)
             };
-            out.push(make(Kind::WordPair, &[x.as_bytes(), y.as_bytes()]));
+            out.push(Kind::WordPair, &[x.as_bytes(), y.as_bytes()]);
         }
         // Given name and province: only the first word, the rest are family or compound parts.
         if let Some(pr) = province.filter(|_| i == 0) {
-            out.push(make(Kind::WordPlace, &[a.key.as_bytes(), pr.as_bytes()]));
+            out.push(Kind::WordPlace, &[a.key.as_bytes(), pr.as_bytes()]);
         }
     }
     // A compound written as one word meets its parts through the pair's key.
     for p in &f.pairs {
-        out.push(make(Kind::Word, &[p.key.as_bytes()]));
+        out.push(Kind::Word, &[p.key.as_bytes()]);
     }
 }
 
 /// Keys of a number with one character deleted at each position: two numbers one typo
 /// apart (a changed, dropped or doubled digit) share one of them.
-fn deletions(kind: Kind, tag: &[u8], v: &[u8], out: &mut Vec<u64>) {
-    if v.len() < 6 || v.len() > 20 {
+fn deletions(kind: Kind, tag: &[u8], v: &[u8], out: &mut Sink) {
+    if v.len() < 6 || v.len() > 20 || !out.wants(kind) {
         return;
     }
     let mut buf = Vec::with_capacity(v.len());
@@ -128,13 +147,21 @@ fn deletions(kind: Kind, tag: &[u8], v: &[u8], out: &mut Vec<u64>) {
         buf.clear();
         buf.extend_from_slice(&v[..i]);
         buf.extend_from_slice(&v[i + 1..]);
-        out.push(make(kind, &[tag, b"-1", &buf]));
+        out.push(kind, &[tag, b"-1", &buf]);
     }
 }
 
 /// All blocking keys of a record, deduplicated.
 pub fn keys(p: &Prepared) -> Vec<u64> {
-    let mut out = Vec::with_capacity(48);
+    keys_of_kinds(p, &[1, 2, 3, 4, 5, 6, 7, 8])
+}
+
+/// The blocking keys of a record of the given kinds (by number), deduplicated.
+fn keys_of_kinds(p: &Prepared, kinds: &[u8]) -> Vec<u64> {
+    let mut out = Sink {
+        keys: Vec::with_capacity(48),
+        want: kinds.iter().fold(0, |w, &k| w | (1 << k)),
+    };
     for (tag, v) in [
         (&b"nid"[..], &p.national_id),
         (b"pass", &p.passport),
@@ -142,7 +169,7 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
         (b"tel", &p.phone),
     ] {
         if let Some(v) = v {
-            out.push(make(Kind::Identifier, &[tag, v.as_bytes()]));
+            out.push(Kind::Identifier, &[tag, v.as_bytes()]);
             // Documents are sparse in their number space, so a one-typo neighbour is almost
             // always the same document. Phones are dense: at a million records most numbers
             // have an unrelated neighbour one digit away, so phones get no typo keys.
@@ -151,6 +178,15 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
             }
         }
     }
+    let names_wanted = [
+        Kind::Joined,
+        Kind::WordPair,
+        Kind::WordYear,
+        Kind::WordPlace,
+        Kind::Word,
+    ]
+    .iter()
+    .any(|&k| out.wants(k));
     // Birth years widened by four months, so that 30 December 1996 meets "1997".
     let years: Vec<i32> = p
         .dob
@@ -179,39 +215,34 @@ pub fn keys(p: &Prepared) -> Vec<u64> {
         .collect();
     father_first.sort_unstable();
     father_first.dedup();
-    for f in &p.names {
+    for f in p.names.iter().filter(|_| names_wanted) {
         form_keys(f, &years, &father_first, p.province.as_deref(), &mut out);
     }
     if let Some(d) = p.dob.and_then(|d| d.exact) {
         // 1 January stands for an unknown day in many registries: no typo keys for it.
-        if (d.1, d.2) != (1, 1) {
+        if (d.1, d.2) != (1, 1) && out.wants(Kind::Date) {
             let digits = format!("{:04}{:02}{:02}", d.0, d.1, d.2);
             deletions(Kind::Date, b"dob", digits.as_bytes(), &mut out);
         }
-        out.push(make(
-            Kind::Date,
-            &[&d.0.to_le_bytes(), &[d.1 as u8, d.2 as u8]],
-        ));
+        out.push(Kind::Date, &[&d.0.to_le_bytes(), &[d.1 as u8, d.2 as u8]]);
     }
     if let (Some(pc), Some(sn)) = (&p.postcode, &p.street_number) {
-        out.push(make(Kind::Address, &[pc.as_bytes(), sn.as_bytes()]));
+        out.push(Kind::Address, &[pc.as_bytes(), sn.as_bytes()]);
     }
     if let Some(a1) = &p.address_1 {
-        out.push(make(Kind::Address, &[b"a1", a1.as_bytes()]));
+        out.push(Kind::Address, &[b"a1", a1.as_bytes()]);
         if let (Some(sn), Some(first)) = (&p.street_number, a1.split(' ').next()) {
-            out.push(make(
-                Kind::Address,
-                &[b"sn", sn.as_bytes(), first.as_bytes()],
-            ));
+            out.push(Kind::Address, &[b"sn", sn.as_bytes(), first.as_bytes()]);
         }
     }
     if let Some(pc) = &p.postcode {
         for f in &p.names {
             for t in &f.tokens {
-                out.push(make(Kind::Address, &[pc.as_bytes(), t.key.as_bytes()]));
+                out.push(Kind::Address, &[pc.as_bytes(), t.key.as_bytes()]);
             }
         }
     }
+    let mut out = out.keys;
     out.sort_unstable();
     out.dedup();
     out
@@ -235,9 +266,8 @@ fn pairs_of_kinds(records: &[Prepared], kinds: &[u8]) -> Vec<(u32, u32)> {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, p)| {
-            keys(p)
+            keys_of_kinds(p, kinds)
                 .into_iter()
-                .filter(move |k| kinds.contains(&((k >> 56) as u8)))
                 .map(move |k| (k, i as u32))
         })
         .collect();

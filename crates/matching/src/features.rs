@@ -58,12 +58,39 @@ impl Token {
     fn new(raw: &str) -> Token {
         Token {
             raw: raw.into(),
-            key: transliterate::key(raw).into(),
+            key: cached_key(raw),
             raw_hash: hash(&[raw.as_bytes()]),
             id: crate::words::NO_WORD,
             latin: !raw.chars().any(is_arabic),
         }
     }
+}
+
+/// Most words a thread remembers the keys of (about 10 MiB).
+const KEY_CACHE: usize = 1 << 17;
+
+thread_local! {
+    static KEYS: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`transliterate::key`] of a name word, remembered per thread: a registry's names come
+/// from a small vocabulary, so most words are met many times.
+fn cached_key(word: &str) -> Box<str> {
+    KEYS.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return transliterate::key(word).into_boxed_str();
+        };
+        if let Some(k) = cache.get(word) {
+            return k.clone();
+        }
+        let k: Box<str> = transliterate::key(word).into_boxed_str();
+        if cache.len() >= KEY_CACHE {
+            cache.clear();
+        }
+        cache.insert(word.into(), k.clone());
+        k
+    })
 }
 
 /// One way a name is written: its tokens in one script.

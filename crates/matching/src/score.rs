@@ -4,6 +4,8 @@
 //! match probability is P(same | γ); its log-odds are explained field by field against the
 //! likelier of the two alternatives, plus a correction for the other one.
 
+use rayon::prelude::*;
+
 use crate::compare::Comparison;
 use crate::em::{self, Table};
 use crate::explain::{Contribution, Explanation, probability};
@@ -272,10 +274,12 @@ pub const PRUNED: u64 = u64::MAX;
 /// field not yet compared adds at most its best level's weight with the largest
 /// term-frequency bonus (a value held by one record only).
 pub struct Pruning {
-    /// Comparisons left for last, cheapest first.
+    /// Comparisons left for last, cheapest first (at most two).
     costly: Vec<usize>,
-    /// The most each comparison can add, in bits.
-    best: Vec<f64>,
+    /// The most each costly comparison can add to a pair with each record as its first,
+    /// in bits: the best level, with the term-frequency bonus of the record's own rarest
+    /// value (the value a pair agrees on is the first record's).
+    best: Vec<[f64; 2]>,
     /// log2(m / u) per comparison and level.
     ratio: Vec<Vec<f64>>,
     /// log2 of the prior odds of "same" against "unrelated".
@@ -285,34 +289,51 @@ pub struct Pruning {
 }
 
 impl Pruning {
-    pub fn new(model: &Model, tf: &TermFrequencies, n: usize, keep_probability: f64) -> Pruning {
-        let priors = model.priors(n);
-        let best = (0..model.comparisons.len())
-            .map(|i| {
-                let c = model.comparisons[i];
-                let total = f64::from(tf.total(i));
-                (1..c.levels().len())
-                    .map(|l| {
-                        let bonus = if c.term_frequency_level(l as u8) && total > 0.0 {
-                            (model.u[i][l] * total).log2().max(0.0)
-                        } else {
-                            0.0
-                        };
-                        model.m[i][l].log2() - model.u[i][l].log2() + bonus
-                    })
-                    .fold(0.0, f64::max)
-            })
-            .collect();
-        let mut costly: Vec<usize> = [Comparison::FatherName, Comparison::Name]
+    pub fn new(
+        model: &Model,
+        tf: &TermFrequencies,
+        records: &[Prepared],
+        keep_probability: f64,
+    ) -> Pruning {
+        let priors = model.priors(records.len());
+        let costly: Vec<usize> = [Comparison::FatherName, Comparison::Name]
             .iter()
             .filter_map(|c| model.comparisons.iter().position(|x| x == c))
             .collect();
-        costly.dedup();
-        let ratio = model
+        let ratio: Vec<Vec<f64>> = model
             .m
             .iter()
             .zip(&model.u)
             .map(|(m, u)| m.iter().zip(u).map(|(m, u)| m.log2() - u.log2()).collect())
+            .collect();
+        let best = records
+            .par_iter()
+            .map(|p| {
+                let mut best = [0.0; 2];
+                for (slot, &i) in best.iter_mut().zip(&costly) {
+                    let c = model.comparisons[i];
+                    let values = c.tf_values(p);
+                    for (l, r) in ratio[i].iter().enumerate().skip(1) {
+                        let bonus = if c.term_frequency_level(l as u8) {
+                            values
+                                .iter()
+                                .filter_map(|&v| tf.frequency(i, v))
+                                .map(|f| (model.u[i][l] / f).log2())
+                                .fold(f64::NEG_INFINITY, f64::max)
+                        } else {
+                            f64::NEG_INFINITY
+                        };
+                        // No tf value (none counted): no bonus.
+                        let bonus = if bonus == f64::NEG_INFINITY {
+                            0.0
+                        } else {
+                            bonus
+                        };
+                        *slot = f64::max(*slot, r + bonus);
+                    }
+                }
+                best
+            })
             .collect();
         let keep = keep_probability.clamp(0.0, 1.0);
         Pruning {
@@ -369,7 +390,7 @@ impl Partial {
 pub fn compare_pruned(
     model: &Model,
     pruning: &Pruning,
-    a: &Prepared,
+    (ia, a): (u32, &Prepared),
     b: &Prepared,
     tf: &TermFrequencies,
     words: &WordTable,
@@ -385,8 +406,9 @@ pub fn compare_pruned(
             p.add(model, pruning, i, (a, b), tf, words);
         }
     }
-    let mut rest: f64 = pruning.costly.iter().map(|&i| pruning.best[i]).sum();
-    for &i in &pruning.costly {
+    let best = &pruning.best[ia as usize];
+    let mut rest: f64 = best.iter().sum();
+    for (k, &i) in pruning.costly.iter().enumerate() {
         if p.known + rest < pruning.cut {
             return Compared {
                 pattern: PRUNED,
@@ -395,7 +417,7 @@ pub fn compare_pruned(
             };
         }
         p.add(model, pruning, i, (a, b), tf, words);
-        rest -= pruning.best[i];
+        rest -= best[k];
     }
     Compared {
         pattern: p.pattern,
@@ -459,12 +481,12 @@ mod tests {
         let config = Config::default();
         let t = train(&records, &config, false, &|_| {});
         let priors = t.model.priors(records.len());
-        let pruning = Pruning::new(&t.model, &t.tf, records.len(), config.keep_probability);
+        let pruning = Pruning::new(&t.model, &t.tf, &t.prepared, config.keep_probability);
         let (mut pruned, mut kept) = (0, 0);
-        for &(a, b) in &t.candidates {
-            let (a, b) = (&t.prepared[a as usize], &t.prepared[b as usize]);
+        for &(ia, ib) in &t.candidates {
+            let (a, b) = (&t.prepared[ia as usize], &t.prepared[ib as usize]);
             let full = t.model.compare(a, b, &t.tf, &t.words);
-            let lazy = compare_pruned(&t.model, &pruning, a, b, &t.tf, &t.words);
+            let lazy = compare_pruned(&t.model, &pruning, (ia, a), b, &t.tf, &t.words);
             let p = probability(t.model.weight(a, b, &t.tf, &t.words, priors));
             if lazy.pattern == PRUNED {
                 pruned += 1;

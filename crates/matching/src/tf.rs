@@ -46,11 +46,6 @@ impl TermFrequencies {
         }
     }
 
-    /// Records counted for a comparison (those that have its value).
-    pub fn total(&self, comparison: usize) -> u32 {
-        self.totals.get(comparison).copied().unwrap_or(0)
-    }
-
     /// Share of records holding the value: the chance that a random other record has it.
     pub fn frequency(&self, comparison: usize, value: u64) -> Option<f64> {
         let total = *self.totals.get(comparison)?;
