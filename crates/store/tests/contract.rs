@@ -43,6 +43,7 @@ contract!(
     users_and_sessions,
     concurrent_writers_keep_the_chain_whole,
     self_registration_answers_a_resend_with_the_first_answer,
+    duplicate_pairs_are_kept_once_and_decided,
 );
 
 fn kabul() -> NewOperation {
@@ -711,4 +712,72 @@ async fn self_registration_answers_a_resend_with_the_first_answer(store: Store) 
     let refused = tx.register(&op, &new, &other).await.unwrap_err();
     assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
     tx.rollback().await.unwrap();
+}
+
+async fn duplicate_pairs_are_kept_once_and_decided(store: Store) {
+    use domain::duplicate::{DuplicateReason, DuplicateStatus, SuspectedDuplicate};
+    let op = with_operation(&store).await;
+    let first = add_case(&store, &op, &household("Nabi", "Pairs")).await;
+    let second = add_case(&store, &op, &household("Nabee", "Pairs")).await;
+    let a = store.get_case(first).await.unwrap().members[0].id;
+    let b = store.get_case(second).await.unwrap().members[0].id;
+    let found = SuspectedDuplicate {
+        person_a: b,
+        person_b: a,
+        probability: 0.93,
+        reasons: vec![DuplicateReason {
+            field: "name".into(),
+            level: "phonetic".into(),
+            weight: 7.5,
+            term_frequency: true,
+        }],
+    };
+    let mut tx = store.write(Actor::System).await.unwrap();
+    assert_eq!(
+        tx.suspect_duplicates(&op.id, &[found.clone(), found.clone()])
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+    let open = store
+        .list_duplicates(&op.id, DuplicateStatus::Open, Paging::default())
+        .await
+        .unwrap();
+    assert_eq!(open.total, 1);
+    let pair = &open.items[0];
+    assert_eq!((pair.person_a, pair.person_b), (a, b), "stored one way");
+    assert_eq!(pair.reasons, found.reasons);
+    assert_eq!(store.case_of_person(b).await.unwrap(), Some(second));
+    assert_eq!(
+        store
+            .registry_persons(&op.id, Some(&[first]))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let decide = |to| {
+        let store = store.clone();
+        let id = pair.id;
+        async move {
+            let mut tx = store.write(Actor::Console).await.unwrap();
+            let r = tx.decide_duplicate(id, to).await;
+            tx.commit().await.unwrap();
+            r
+        }
+    };
+    decide(DuplicateStatus::Merged).await.unwrap();
+    decide(DuplicateStatus::Open).await.unwrap();
+    decide(DuplicateStatus::Distinct).await.unwrap();
+    let refused = decide(DuplicateStatus::Merged).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    // Found again later: still distinct, not proposed again.
+    let mut tx = store.write(Actor::System).await.unwrap();
+    assert_eq!(tx.suspect_duplicates(&op.id, &[found]).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    let pair = store.get_duplicate(pair.id).await.unwrap();
+    assert_eq!(pair.status, DuplicateStatus::Distinct);
+    assert!(pair.decided_at.is_some());
 }
