@@ -547,23 +547,36 @@ fn capacity_value(m: &Model, pr: &Prices) -> f64 {
     dual
 }
 
-/// Households by falling reduced profit at `pr` (those with none last).
-pub(crate) fn priority_order(m: &Model, pr: &Prices, per_person: bool) -> Vec<usize> {
+/// How a construction ranks households by their reduced profit `rc` on their best option
+/// at the prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rank {
+    /// Whole-household profit: favours the families that bring the most.
+    Profit,
+    /// Per seat: suits movements where seats, not the gate, run out.
+    PerSeat,
+    /// Per person (the gate counts persons), plus a fifth of the option's value per person,
+    /// so that among households of about equal profit the more valuable go first.
+    PerPersonValue,
+}
+
+/// Households by falling key (see `Rank`) at `pr` (those with no profitable option last).
+pub(crate) fn priority_order(m: &Model, pr: &Prices, rank: Rank) -> Vec<usize> {
     let mut wm = WindowMin::new(m);
     wm.update(m, &pr.gate);
     let mut keyed: Vec<(f64, usize)> = (0..m.n_groups())
         .map(|g| {
-            let rc = best_choice(m, pr, &wm, g).map_or(f64::NEG_INFINITY, |b| b.2);
-            // Whole-household profit favours the families that bring the most; per person
-            // suits gate-bound hours (the gate counts persons). Searches may use either.
-            (
-                if per_person {
-                    rc / f64::from(m.persons[g])
-                } else {
-                    rc
-                },
-                g,
-            )
+            let Some((f, _, rc)) = best_choice(m, pr, &wm, g) else {
+                return (f64::NEG_INFINITY, g);
+            };
+            let key = match rank {
+                Rank::Profit => rc,
+                Rank::PerSeat => rc / f64::from(m.seats[g]),
+                Rank::PerPersonValue => {
+                    (rc + 0.2 * m.value(g, f as usize) as f64) / f64::from(m.persons[g])
+                }
+            };
+            (key, g)
         })
         .collect();
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

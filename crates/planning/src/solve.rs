@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::binpack::{Candidates, Packer};
 use crate::improve::Search;
-use crate::lagrange::{Prices, StepRule, priority_order, subgradient};
+use crate::lagrange::{Prices, Rank, StepRule, priority_order, subgradient};
 use crate::model::Model;
 use crate::state::{NONE, State};
 use crate::{Assignment, Error, Plan, Problem, greedy::greedy_state};
@@ -110,7 +110,7 @@ fn run(
     cands: &Candidates,
     greedy: &State,
     pricing: Pricing<'_>,
-    per_person: bool,
+    rank: Rank,
     opts: &SolveOptions,
     start_time: Instant,
 ) -> SearchResult {
@@ -142,7 +142,7 @@ fn run(
         )
     });
     let mut search = Search::new(m, State::new(m), Some(deadline));
-    search.construct_priced(&priority_order(m, &prices, per_person), &prices);
+    search.construct_priced(&priority_order(m, &prices, rank), &prices);
     let start = search.st.objective;
     // Alternate exact gate-hour repacking with household moves; the first rounds gain
     // most, so stop once a round adds under 0.05 %.
@@ -201,18 +201,27 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
             opts.threads,
         )
     });
-    // (pricing, rank households per person?) for each of the two searches.
-    let searches: [(Pricing<'_>, bool); 2] = match &shared {
-        Some(p) => [(Pricing::Shared(p), false), (Pricing::Shared(p), true)],
-        None => [(Pricing::Own(steep), false), (Pricing::Own(gentle), false)],
+    // (pricing, construction ranking) for each of the two searches. On large instances
+    // the rankings differ: per person (plus some value), the unit the gates count, and per
+    // seat, for the movements that fill up first (measured on the 100,000 instance: these
+    // two beat whole-household profit and plain per-person ranking by 0.05 to 0.1 %).
+    let searches: [(Pricing<'_>, Rank); 2] = match &shared {
+        Some(p) => [
+            (Pricing::Shared(p), Rank::PerPersonValue),
+            (Pricing::Shared(p), Rank::PerSeat),
+        ],
+        None => [
+            (Pricing::Own(steep), Rank::Profit),
+            (Pricing::Own(gentle), Rank::Profit),
+        ],
     };
     let results: Vec<SearchResult> = if opts.threads >= 2 {
         std::thread::scope(|s| {
             let handles: Vec<_> = searches
                 .iter()
-                .map(|&(pricing, per_person)| {
+                .map(|&(pricing, rank)| {
                     let (m, greedy, cands) = (&m, &greedy, &cands);
-                    s.spawn(move || run(m, cands, greedy, pricing, per_person, opts, t0))
+                    s.spawn(move || run(m, cands, greedy, pricing, rank, opts, t0))
                 })
                 .collect();
             handles
@@ -223,7 +232,7 @@ pub fn solve(problem: &Problem, opts: &SolveOptions) -> Result<Solution, Error> 
     } else {
         searches
             .iter()
-            .map(|&(pricing, per_person)| run(&m, &cands, &greedy, pricing, per_person, opts, t0))
+            .map(|&(pricing, rank)| run(&m, &cands, &greedy, pricing, rank, opts, t0))
             .collect()
     };
     let t3 = Instant::now();
