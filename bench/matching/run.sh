@@ -5,15 +5,18 @@
 # and written to bench/out/matching/table.md.
 #
 #   bench/matching/run.sh                 # everything
-#   STEPS="febrl afg" bench/matching/run.sh   # a subset: setup febrl afg scale
+#   STEPS="febrl afg" bench/matching/run.sh   # a subset: setup febrl afg scale latency
 #   SPLINK_100K=0 / SCALE_1M=0 to skip the slowest runs.
+#
+# The latency step (bench/matching/latency.sh) times one new person matched against an
+# Index of 100,000 and (unless SCALE_1M=0) 1,000,000 registry records.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=$(cd "$ROOT/../shared" && pwd)
 OUT=$ROOT/bench/out/matching
 VENV=$ROOT/bench/.venv
 PY=$VENV/bin/python
-STEPS=${STEPS:-"setup febrl afg scale"}
+STEPS=${STEPS:-"setup febrl afg scale latency"}
 SPLINK_100K=${SPLINK_100K:-1}
 SCALE_1M=${SCALE_1M:-1}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/cache/muster-target-matching}
@@ -89,7 +92,6 @@ if has scale; then
   GEN=$SHARED/data/afghan_names/gen.py
   [[ -f $OUT/afg100k/truth.csv ]] || nice -n 10 python3 "$GEN" --seed 2 --records 100000 --out "$OUT/afg100k"
   muster afg100k "$OUT/afg100k/people.csv" "$OUT/afg100k/truth.csv"
-  timed afg100k_latency "$BIN" --input "$OUT/afg100k/people.csv" --latency 2000
   if [[ $SPLINK_100K == 1 ]]; then
     (cd "$SHARED/tools/splink" && timed afg100k_splink timeout 900 "$PY" splink_afg.py "$OUT/afg100k" "$OUT/afg100k_splink") || true
     [[ -f $OUT/afg100k_splink_clusters_p05.csv ]] &&
@@ -99,8 +101,12 @@ if has scale; then
     [[ -f $OUT/afg1m/truth.csv ]] || nice -n 10 python3 "$GEN" --seed 3 --records 1000000 --out "$OUT/afg1m"
     # Splink at 1M: not run (its evaluation sweep and blocking rules take hours here).
     muster afg1m "$OUT/afg1m/people.csv" "$OUT/afg1m/truth.csv" no
-    timed afg1m_latency "$BIN" --input "$OUT/afg1m/people.csv" --latency 2000
   fi
+fi
+
+if has latency; then
+  RECORDS=100000 "$ROOT/bench/matching/latency.sh"
+  [[ $SCALE_1M == 1 ]] && RECORDS=1000000 "$ROOT/bench/matching/latency.sh"
 fi
 
 python3 "$ROOT/bench/matching/table.py" "$OUT" | tee "$OUT/table.md"

@@ -16,6 +16,17 @@ def load(name):
         return json.load(f)
 
 
+def cpu(name):
+    """User + system CPU seconds from a /usr/bin/time -v report."""
+    p = os.path.join(out, name + ".time")
+    if not os.path.exists(p):
+        return None
+    t = open(p).read()
+    u = re.search(r"User time \(seconds\): (\S+)", t)
+    s = re.search(r"System time \(seconds\): (\S+)", t)
+    return float(u.group(1)) + float(s.group(1)) if u and s else None
+
+
 def usage(name):
     """(wall seconds, peak MiB) from a /usr/bin/time -v report."""
     p = os.path.join(out, name + ".time")
@@ -40,6 +51,7 @@ rows = ["| data set | records | tool | precision | recall | F1 | time (s) | peak
 sets = [("febrl1", "FEBRL1"), ("febrl2", "FEBRL2"), ("febrl3", "FEBRL3"), ("febrl4", "FEBRL4"),
         ("afg", "Afghan dev"), ("afg100k", "Afghan 100k"), ("afg1m", "Afghan 1M")]
 speed = []
+cpu_speed = []
 for key, label in sets:
     m = load(f"{key}_muster_score.json")
     if m is None:
@@ -64,12 +76,18 @@ for key, label in sets:
         rows.append(f"| {label} | | Splink (best threshold, labels) | {f(b['cluster_P'])} | {f(b['cluster_R'])} | {f(b['cluster_F1'])} | | | | |")
     if mt and st:
         speed.append(f"{label}: {st / mt:.1f}x")
+        mc, sc_ = cpu(f"{key}_muster"), cpu(f"{key}_splink")
+        if mc and sc_:
+            cpu_speed.append(f"{label}: {sc_ / mc:.1f}x ({mc:.1f} s vs {sc_:.1f} s)")
 print("\n".join(rows))
 if speed:
     print("\nSpeed-up of Muster over Splink (wall clock, whole process): " + ", ".join(speed))
-for key in ("afg100k", "afg1m"):
-    p = os.path.join(out, f"{key}_latency.stderr")
+if cpu_speed:
+    print("\nCPU time (user + system, whole process), Splink / Muster: " + ", ".join(cpu_speed))
+for records in (100000, 1000000):
+    p = os.path.join(out, f"latency_{records}.txt")
     if os.path.exists(p):
+        print(f"\nOne person against an Index of {records:,} records (bench/matching/latency.sh):")
         for line in open(p):
-            if line.startswith("latency:"):
-                print(f"\nSingle-record latency, {key}: {line.strip()[9:]}")
+            if line.strip():
+                print(f"    {line.strip()}")
