@@ -49,15 +49,74 @@ pub struct DemoData {
 pub fn kabul_2021(households: usize) -> DemoData {
     let mut rng = SmallRng::seed_from_u64(20210815);
     let schemes = record::schemes();
-    let households = (0..households)
-        .map(|_| household(&mut rng, schemes.len()))
-        .collect();
+    let mut list: Vec<DemoHousehold> = Vec::with_capacity(households);
+    for i in 0..households {
+        // Lists overlap: one household in 25 is someone registered already,
+        // registering again in another spelling and calendar.
+        let h = if i % 25 == 24 {
+            let earlier = &list[rng.random_range(0..i)];
+            registered_again(&mut rng, earlier)
+        } else {
+            household(&mut rng, schemes.len())
+        };
+        list.push(h);
+    }
+    let households = list;
     DemoData {
         operation: record::operation(),
         posts: record::posts(),
         movements: record::movements(),
         schemes,
         households,
+    }
+}
+
+/// Spellings of one name that different lists use.
+const SPELLINGS: &[(&str, &str)] = &[
+    ("Mohammad", "Muhammad"),
+    ("Ahmad", "Ahmed"),
+    ("Abdul Rahman", "Abdurrahman"),
+    ("Mahmood", "Mahmud"),
+    ("Yousuf", "Yusuf"),
+    ("Zabihullah", "Zabiullah"),
+    ("Hekmatullah", "Hikmatullah"),
+    ("Najibullah", "Najibulla"),
+    ("Ghulam", "Gholam"),
+    ("Qasim", "Kasim"),
+    ("Sayed", "Sayyid"),
+];
+
+/// An earlier household's principal registering again on their own: another
+/// spelling of the given name where one is common, the other calendar for
+/// the date of birth, the same tazkira and phone.
+fn registered_again(rng: &mut SmallRng, earlier: &DemoHousehold) -> DemoHousehold {
+    let mut p = earlier.case.members[0].clone();
+    if let Some(given) = &p.given_name {
+        let respelt = SPELLINGS
+            .iter()
+            .fold(given.clone(), |name, (a, b)| name.replace(a, b));
+        p.given_name = Some(respelt);
+    }
+    p.date_of_birth = p.date_of_birth.map(|d| match d.calendar {
+        // A tazkira's Solar Hijri year, written on a passport as 1 January.
+        Calendar::SolarHijri => DateOfBirth {
+            calendar: Calendar::Gregorian,
+            year: d.year + 621,
+            month: None,
+            day: None,
+            precision: Precision::Year,
+        },
+        Calendar::Gregorian => DateOfBirth::year_only(Calendar::SolarHijri, d.year - 621),
+    });
+    // The passport stays on the first registration.
+    p.documents.retain(|d| d.kind == DocumentKind::Tazkira);
+    DemoHousehold {
+        case: NewCase {
+            members: vec![p],
+            ..Default::default()
+        },
+        scheme: earlier.scheme,
+        path: if rng.random_bool(0.5) { vec![] } else { vec![CaseStatus::UnderReview] },
     }
 }
 
@@ -108,13 +167,14 @@ fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
     let principal_given = members[0].given_name.clone().unwrap_or_default();
     if rng.random_bool(0.8) {
         let year = principal_year + rng.random_range(-3..6);
+        let father = pick(rng, names::MALE).0;
         members.push(person(
             rng,
             Relationship::Spouse,
             !principal_female,
             year,
             family,
-            None,
+            Some(father),
         ));
     }
     let father_of_children = names::MALE.iter().find(|n| n.0 == principal_given).copied();
@@ -133,13 +193,14 @@ fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
     if rng.random_bool(0.1) {
         let year = principal_year - rng.random_range(22..35);
         let female = rng.random_bool(0.6);
+        let father = pick(rng, names::MALE).0;
         members.push(person(
             rng,
             Relationship::Parent,
             female,
             year,
             family,
-            None,
+            Some(father),
         ));
     }
     // The principal's contacts and documents.
@@ -204,6 +265,18 @@ fn person(
             ..d
         })
     };
+    // Nearly every Afghan holds a tazkira, the national identity card.
+    let tazkira = Document {
+        kind: DocumentKind::Tazkira,
+        number: format!(
+            "{}-{:04}-{:05}",
+            rng.random_range(1390..1400),
+            rng.random_range(0..10_000),
+            rng.random_range(0..100_000)
+        ),
+        issuing_country: Some("AF".into()),
+        expires_on: None,
+    };
     PersonDetails {
         relationship,
         given_name: Some(given.0.to_owned()),
@@ -213,7 +286,7 @@ fn person(
         date_of_birth,
         sex: if female { Sex::Female } else { Sex::Male },
         nationalities: vec!["AF".into()],
-        documents: vec![],
+        documents: vec![tazkira],
         contacts: vec![],
         province: Some(pick(rng, names::PROVINCES).to_string()),
         employer: (relationship == Relationship::Principal)

@@ -40,7 +40,64 @@ fn pair(row: &AnyRow) -> Result<DuplicatePair, StoreError> {
     })
 }
 
+/// The persons of cases changed since a moment, for the matcher to catch up
+/// with changes from anywhere (this server, another, `muster import`).
+#[derive(Debug, Clone)]
+pub struct RegistryChanges {
+    pub persons: Vec<RegistryPerson>,
+    /// Every case changed, with the time of its latest change.
+    pub cases: Vec<(CaseId, chrono::DateTime<chrono::Utc>)>,
+    /// The latest change seen: the next catch-up starts from it.
+    pub latest: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 impl Store {
+    /// Persons of the operation's cases changed at or after `since` (all of
+    /// them without it).
+    pub async fn registry_changes(
+        &self,
+        op: &OperationId,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<RegistryChanges, StoreError> {
+        let since = since.map(codec::time).unwrap_or_default();
+        let case_rows = sqlx::query(
+            "SELECT id, updated_at FROM cases WHERE operation_id = $1 AND updated_at >= $2",
+        )
+        .bind(op.as_str())
+        .bind(&since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut latest = None;
+        let mut cases = Vec::with_capacity(case_rows.len());
+        for r in &case_rows {
+            let at = codec::get_time(r, "updated_at")?;
+            cases.push((codec::get_parsed(r, "id", "case id")?, at));
+            latest = latest.max(Some(at));
+        }
+        let persons = sqlx::query(
+            "SELECT p.id, p.case_id, p.details FROM persons p JOIN cases c ON c.id = p.case_id \
+             WHERE p.operation_id = $1 AND c.updated_at >= $2",
+        )
+        .bind(op.as_str())
+        .bind(&since)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RegistryPerson {
+                id: codec::get_parsed(r, "id", "person id")?,
+                case_id: codec::get_parsed(r, "case_id", "case id")?,
+                details: unseal(r, "details")?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        Ok(RegistryChanges {
+            persons,
+            cases,
+            latest,
+        })
+    }
+
     /// Every person of an operation (or of some of its cases), for matching.
     pub async fn registry_persons(
         &self,

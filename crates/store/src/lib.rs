@@ -29,7 +29,7 @@ mod users;
 pub use audit::ChainReport;
 pub use backend::Backend;
 pub use cases::CaseFilter;
-pub use duplicates::RegistryPerson;
+pub use duplicates::{RegistryChanges, RegistryPerson};
 pub use error::StoreError;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
 pub use sessions::SessionRecord;

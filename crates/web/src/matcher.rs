@@ -3,11 +3,15 @@
 //! suspected duplicates go to the review queue.
 //!
 //! One background task owns an in-memory `matching::Index` per operation,
-//! built (and its model learnt by EM from the registry itself) on first use,
-//! and relearnt when the registry has doubled. Requests only send it the ids
-//! of cases that changed, so nothing on the request path waits for matching.
+//! built at start (its model learnt by EM from the registry itself) and
+//! relearnt when the registry has doubled. Requests only tell it that an
+//! operation changed, so nothing on the request path waits for matching; it
+//! then catches up with every case changed since it last looked, whoever
+//! changed it (another server, `muster import`).
 
 use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
 
 use domain::dates::{Calendar, DateOfBirth};
 use domain::duplicate::{DuplicateReason, SuspectedDuplicate};
@@ -22,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 pub const THRESHOLD: f64 = 0.5;
 
 enum Job {
-    Changed(OperationId, Vec<CaseId>),
+    Changed(OperationId),
     Settled(oneshot::Sender<()>),
 }
 
@@ -40,10 +44,10 @@ impl Matcher {
         Self { jobs }
     }
 
-    /// Cases whose persons were stored or changed.
-    pub fn changed(&self, op: &OperationId, cases: Vec<CaseId>) {
+    /// Persons of the operation were stored or changed.
+    pub fn changed(&self, op: &OperationId) {
         // The task ends only with the server; a send to it cannot fail before.
-        let _ = self.jobs.send(Job::Changed(op.clone(), cases));
+        let _ = self.jobs.send(Job::Changed(op.clone()));
     }
 
     /// Waits until every change sent so far has been matched.
@@ -62,22 +66,69 @@ struct Registry {
     /// proposed as duplicates of each other.
     case_of: HashMap<PersonId, CaseId>,
     trained_on: usize,
+    /// The latest change indexed; the next catch-up reads from a little
+    /// before it, so that a change committed late is not missed.
+    seen: Option<DateTime<Utc>>,
+    /// The change of each case last indexed: a case read again unchanged
+    /// (in the overlap) is not matched again.
+    indexed: HashMap<CaseId, DateTime<Utc>>,
 }
+
+/// How far back a catch-up reads before the latest change seen: commits of
+/// other writers (servers, `muster import`) may land out of time order.
+const OVERLAP: Duration = Duration::seconds(5);
+/// The fewest persons worth learning a model from; below it, the registry
+/// is indexed with what it has and learnt again once it reaches this size.
+const MIN_TRAINING: usize = 100;
 
 async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut registries: HashMap<OperationId, Registry> = HashMap::new();
+    // Learn every operation's registry at start, so that the first
+    // registration after a restart is matched at once too.
+    match store.list_operations().await {
+        Ok(ops) => {
+            for op in ops {
+                catch_up_logged(&store, &mut registries, &op.id).await;
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "matching could not list operations"),
+    }
     while let Some(job) = rx.recv().await {
         match job {
             Job::Settled(done) => {
                 let _ = done.send(());
             }
-            Job::Changed(op, cases) => {
-                if let Err(e) = changed(&store, &mut registries, &op, &cases).await {
-                    // Ids and error kinds only: no personal data in logs.
-                    tracing::error!(operation = %op, error = %e, "matching failed");
+            // The catch-up reads every change since the last one, whoever
+            // made it; changes queued meanwhile are covered by one catch-up.
+            Job::Changed(op) => {
+                let mut ops = vec![op];
+                let mut settled = Vec::new();
+                while let Ok(job) = rx.try_recv() {
+                    match job {
+                        Job::Changed(op) if !ops.contains(&op) => ops.push(op),
+                        Job::Changed(_) => {}
+                        Job::Settled(done) => settled.push(done),
+                    }
+                }
+                for op in &ops {
+                    catch_up_logged(&store, &mut registries, op).await;
+                }
+                for done in settled {
+                    let _ = done.send(());
                 }
             }
         }
+    }
+}
+
+async fn catch_up_logged(
+    store: &Store,
+    registries: &mut HashMap<OperationId, Registry>,
+    op: &OperationId,
+) {
+    if let Err(e) = catch_up(store, registries, op).await {
+        // Ids and error kinds only: no personal data in logs.
+        tracing::error!(operation = %op, error = %e, "matching failed");
     }
 }
 
@@ -89,43 +140,57 @@ enum MatchError {
     Task,
 }
 
-async fn changed(
+/// Matches and indexes what changed in an operation since the last catch-up
+/// (everything, the first time), and records the pairs found.
+async fn catch_up(
     store: &Store,
     registries: &mut HashMap<OperationId, Registry>,
     op: &OperationId,
-    cases: &[CaseId],
 ) -> Result<(), MatchError> {
-    let registry = match registries.remove(op) {
-        Some(r) => r,
-        // The first change of an operation builds its registry from what is
-        // stored, which already includes the changed cases; matching all of
-        // it also finds duplicates that came in while the server was down.
-        None => {
-            let all = store.registry_persons(op, None).await?;
-            let (registry, found) = tokio::task::spawn_blocking(move || build(&all))
-                .await
-                .map_err(|_| MatchError::Task)?;
-            record(store, op, &found).await?;
-            registries.insert(op.clone(), registry);
-            return Ok(());
+    let registry = registries.remove(op);
+    let since = registry.as_ref().and_then(|r| r.seen).map(|t| t - OVERLAP);
+    let changes = store.registry_changes(op, since).await?;
+    let latest = changes.latest;
+    let (mut registry, found) = tokio::task::spawn_blocking(move || match registry {
+        Some(mut registry) => {
+            let fresh: Vec<(CaseId, DateTime<Utc>)> = changes
+                .cases
+                .into_iter()
+                .filter(|(c, at)| registry.indexed.get(c) != Some(at))
+                .collect();
+            let ids: Vec<CaseId> = fresh.iter().map(|(c, _)| *c).collect();
+            let persons: Vec<RegistryPerson> = changes
+                .persons
+                .into_iter()
+                .filter(|p| ids.contains(&p.case_id))
+                .collect();
+            let found = update(&mut registry, &ids, &persons);
+            registry.indexed.extend(fresh);
+            (registry, found)
         }
-    };
-    let persons = store.registry_persons(op, Some(cases)).await?;
-    let cases = cases.to_vec();
-    let (mut registry, found) = tokio::task::spawn_blocking(move || {
-        let mut registry = registry;
-        let found = update(&mut registry, &cases, &persons);
-        (registry, found)
+        None => {
+            let (mut registry, found) = build(&changes.persons);
+            registry.indexed.extend(changes.cases);
+            (registry, found)
+        }
     })
     .await
     .map_err(|_| MatchError::Task)?;
+    registry.seen = registry.seen.max(latest);
     record(store, op, &found).await?;
-    if registry.index.len() >= (2 * registry.trained_on).max(200) {
+    if registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING) {
         // The registry has doubled since the model was learnt: learn it again.
+        let (seen, indexed) = (registry.seen, std::mem::take(&mut registry.indexed));
         let all = store.registry_persons(op, None).await?;
-        registry = tokio::task::spawn_blocking(move || build(&all).0)
+        let (rebuilt, found) = tokio::task::spawn_blocking(move || build(&all))
             .await
             .map_err(|_| MatchError::Task)?;
+        registry = Registry {
+            seen,
+            indexed,
+            ..rebuilt
+        };
+        record(store, op, &found).await?;
     }
     registries.insert(op.clone(), registry);
     Ok(())
@@ -156,6 +221,8 @@ pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<Sus
         index: Index::new(train_model(&records, &Config::default()), THRESHOLD),
         case_of: HashMap::new(),
         trained_on: records.len(),
+        seen: None,
+        indexed: HashMap::new(),
     };
     for (p, r) in registry.iter().zip(&records) {
         if registry_index.index.insert(r).is_ok() {
@@ -173,6 +240,8 @@ fn build(persons: &[RegistryPerson]) -> (Registry, Vec<SuspectedDuplicate>) {
         index: Index::new(model, THRESHOLD),
         case_of: HashMap::new(),
         trained_on: persons.len(),
+        seen: None,
+        indexed: HashMap::new(),
     };
     let found = update(&mut registry, &[], persons);
     (registry, found)

@@ -176,7 +176,15 @@ async fn a_person_registered_twice_is_proposed_and_decided() {
         409,
         "distinct stays distinct"
     );
-    f.state.matcher.changed(&f.op.id, vec![wali_case.id]);
+    // The brother's case changes and is matched again: the pair stays distinct.
+    let patch = json_request(
+        "PATCH",
+        &format!("/api/cases/{}", wali_case.id),
+        Some(&officer),
+        &serde_json::json!({"version": wali_case.version, "tier": 2}).to_string(),
+    );
+    assert_eq!(f.send(patch).await.status(), 200);
+    f.state.matcher.changed(&f.op.id);
     f.state.matcher.settled().await;
     let again = pairs_of(&f, nabi).await;
     assert_eq!(again.len(), 1);

@@ -140,7 +140,7 @@ pub async fn create(
     let mut tx = state.store.write(me.actor()).await?;
     let id = tx.create_case(&op, &new, "officer").await?;
     tx.commit().await?;
-    state.matcher.changed(&op.id, vec![id]);
+    state.matcher.changed(&op.id);
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/cases/{id}")) {
         headers.insert(header::LOCATION, v);
@@ -182,7 +182,7 @@ pub async fn update(
     tx.update_case(case.id, &update).await?;
     tx.commit().await?;
     if update.members.is_some() {
-        state.matcher.changed(&case.operation_id, vec![case.id]);
+        state.matcher.changed(&case.operation_id);
     }
     Ok(Json(detail(&state, case.id).await?))
 }

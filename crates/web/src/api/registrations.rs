@@ -254,7 +254,7 @@ pub async fn create(
         .await?;
     tx.commit().await?;
     if !registered.replayed {
-        state.matcher.changed(&op.id, vec![registered.case_id]);
+        state.matcher.changed(&op.id);
     }
     let mut res = match t {
         Some(t) => done_page(
@@ -533,7 +533,7 @@ pub async fn correction(
     match tx.update_case(case.id, &update).await {
         Ok(()) => {
             tx.commit().await?;
-            state.matcher.changed(&op.id, vec![case.id]);
+            state.matcher.changed(&op.id);
         }
         Err(StoreError::Conflict(_)) if t.is_some() => {
             tx.rollback().await?;

@@ -114,7 +114,7 @@ pub async fn create_case(
             let mut tx = state.store.write(me.actor()).await?;
             let id = tx.create_case(&op, &new, "officer").await?;
             tx.commit().await?;
-            state.matcher.changed(&op.id, vec![id]);
+            state.matcher.changed(&op.id);
             Ok(Redirect::to(&format!("/cases/{id}")).into_response())
         }
     }
@@ -446,12 +446,11 @@ pub async fn confirm(
     // One transaction for the whole list: all of it is stored, or none.
     let source = format!("import:{}", upload.source);
     let mut tx = state.store.write(me.actor()).await?;
-    let mut ids = Vec::with_capacity(plan.cases.len());
     for case in &plan.cases {
-        ids.push(tx.create_case(&op, case, &source).await?);
+        tx.create_case(&op, case, &source).await?;
     }
     tx.commit().await?;
-    state.matcher.changed(&op.id, ids);
+    state.matcher.changed(&op.id);
     let mut csv = Vec::new();
     write_rejected(&mut csv, &table.header, &plan.rejected).map_err(|_| ApiError::Internal)?;
     state
