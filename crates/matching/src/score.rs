@@ -270,9 +270,9 @@ pub const PRUNED: u64 = u64::MAX;
 
 /// What it takes to tell, before comparing a pair's names (the costly comparisons), that
 /// the pair cannot reach the least probability worth keeping. The match weight is at most
-/// the log-odds of "same person" against "unrelated" alone, which is a sum over fields; a
-/// field not yet compared adds at most its best level's weight with the largest
-/// term-frequency bonus (a value held by one record only).
+/// the log-odds of "same person" against either alternative ("unrelated", "relatives")
+/// alone, each a sum over fields; a field not yet compared adds at most its best level's
+/// weight with the largest term-frequency bonus the first record's values allow.
 pub struct Pruning {
     /// Comparisons left for last, cheapest first (at most two).
     costly: Vec<usize>,
@@ -282,8 +282,13 @@ pub struct Pruning {
     best: Vec<[f64; 2]>,
     /// log2(m / u) per comparison and level.
     ratio: Vec<Vec<f64>>,
-    /// log2 of the prior odds of "same" against "unrelated".
+    /// As `best` and `ratio`, against relatives (log2(m / f); term frequencies count only
+    /// on the fields that identify a person).
+    best_related: Vec<[f64; 2]>,
+    ratio_related: Vec<Vec<f64>>,
+    /// log2 of the prior odds of "same" against "unrelated", and against "related".
     prior: f64,
+    prior_related: f64,
     /// Weight below which a pair is not kept, less a margin for rounding.
     cut: f64,
 }
@@ -306,11 +311,18 @@ impl Pruning {
             .zip(&model.u)
             .map(|(m, u)| m.iter().zip(u).map(|(m, u)| m.log2() - u.log2()).collect())
             .collect();
-        let best = records
+        let ratio_related: Vec<Vec<f64>> = model
+            .m
+            .iter()
+            .zip(&model.f)
+            .map(|(m, f)| m.iter().zip(f).map(|(m, f)| m.log2() - f.log2()).collect())
+            .collect();
+        let bests: Vec<([f64; 2], [f64; 2])> = records
             .par_iter()
             .map(|p| {
                 let mut best = [0.0; 2];
-                for (slot, &i) in best.iter_mut().zip(&costly) {
+                let mut best_related = [0.0; 2];
+                for (k, &i) in costly.iter().enumerate() {
                     let c = model.comparisons[i];
                     let values = c.tf_values(p);
                     for (l, r) in ratio[i].iter().enumerate().skip(1) {
@@ -329,18 +341,24 @@ impl Pruning {
                         } else {
                             bonus
                         };
-                        *slot = f64::max(*slot, r + bonus);
+                        best[k] = f64::max(best[k], r + bonus);
+                        let bonus = if c.identifies_person() { bonus } else { 0.0 };
+                        best_related[k] = f64::max(best_related[k], ratio_related[i][l] + bonus);
                     }
                 }
-                best
+                (best, best_related)
             })
             .collect();
+        let (best, best_related) = bests.into_iter().unzip();
         let keep = keep_probability.clamp(0.0, 1.0);
         Pruning {
             costly,
             best,
             ratio,
+            best_related,
+            ratio_related,
             prior: priors.same - priors.unrelated,
+            prior_related: priors.same - priors.related,
             cut: if keep > 0.0 {
                 (keep / (1.0 - keep)).log2() - 0.01
             } else {
@@ -356,6 +374,7 @@ struct Partial {
     tf_identity: f64,
     tf_other: f64,
     known: f64,
+    known_related: f64,
 }
 
 impl Partial {
@@ -380,7 +399,10 @@ impl Partial {
             }
         }
         if l > 0 {
-            self.known += pruning.ratio[i][l as usize] + adj.unwrap_or(0.0);
+            let adj = adj.unwrap_or(0.0);
+            self.known += pruning.ratio[i][l as usize] + adj;
+            let adj = if c.identifies_person() { adj } else { 0.0 };
+            self.known_related += pruning.ratio_related[i][l as usize] + adj;
         }
     }
 }
@@ -400,6 +422,7 @@ pub fn compare_pruned(
         tf_identity: 0.0,
         tf_other: 0.0,
         known: pruning.prior,
+        known_related: pruning.prior_related,
     };
     for i in 0..model.comparisons.len() {
         if !pruning.costly.contains(&i) {
@@ -407,9 +430,12 @@ pub fn compare_pruned(
         }
     }
     let best = &pruning.best[ia as usize];
+    let best_related = &pruning.best_related[ia as usize];
     let mut rest: f64 = best.iter().sum();
+    let mut rest_related: f64 = best_related.iter().sum();
     for (k, &i) in pruning.costly.iter().enumerate() {
-        if p.known + rest < pruning.cut {
+        // The weight is at most the log-odds against either alternative alone.
+        if (p.known + rest).min(p.known_related + rest_related) < pruning.cut {
             return Compared {
                 pattern: PRUNED,
                 tf_identity: 0.0,
@@ -418,6 +444,7 @@ pub fn compare_pruned(
         }
         p.add(model, pruning, i, (a, b), tf, words);
         rest -= best[k];
+        rest_related -= best_related[k];
     }
     Compared {
         pattern: p.pattern,

@@ -22,6 +22,9 @@ pub const NO_WORD: u32 = u32::MAX;
 /// Words whose similarities with each other are tabulated (8 MiB).
 const TABULATED: usize = 1024;
 
+/// Fewest occurrences of a tabulated word.
+const TABULATE_FROM: u32 = 16;
+
 #[derive(Clone, Copy, Debug, Default)]
 struct Word {
     raw: (u32, u32),
@@ -114,7 +117,12 @@ impl WordTable {
                 latin: t.latin,
             });
         }
-        let n = all.len().min(TABULATED);
+        // Only words met often enough to repay their row: a small list tabulates few.
+        let n = all
+            .iter()
+            .take(TABULATED)
+            .take_while(|(count, _, _)| *count >= TABULATE_FROM)
+            .count();
         let mut similarity = vec![0f64; n * n];
         similarity
             .par_chunks_mut(n.max(1))
@@ -200,9 +208,11 @@ mod tests {
             person("Nabi", "Mohammadi", "Rahman", "نبی محمدی"),
         ];
         let direct: Vec<Prepared> = records.iter().map(prepare).collect();
-        let mut interned = direct.clone();
+        // Twenty copies, so that the words are common enough to be tabulated.
+        let mut interned: Vec<Prepared> = (0..20).flat_map(|_| direct.clone()).collect();
         let table = WordTable::build(&mut interned);
         assert!(interned[0].names[0].word_ids.is_some());
+        assert!(table.tabulated > 0);
         let empty = WordTable::default();
         for c in [Comparison::Name, Comparison::FatherName] {
             for a in 0..records.len() {
