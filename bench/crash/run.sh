@@ -21,6 +21,7 @@ bin=${CARGO_TARGET_DIR:-$root/target}/release/muster
 out=$root/bench/out
 mkdir -p "$out"
 work=$(mktemp -d /tmp/muster-crash.XXXXXX)
+chmod 755 "$work" # the postgres user must reach its data directory
 pg_dir=$work/pg
 password="crash-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 cleanup() {

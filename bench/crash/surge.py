@@ -195,9 +195,11 @@ def surge(args, households):
     for t in threads:
         t.start()
     time.sleep(args.kill_after)
-    server.kill()
+    # Requests started before this instant and not answered were in flight;
+    # clients start no new request once `killed` is set.
     kill_time = time.monotonic()
     killed.set()
+    server.kill()
     for t in threads:
         t.join(timeout=60)
     elapsed = kill_time - t0
