@@ -73,7 +73,10 @@ fn edit_audit_event(db: &std::path::Path) -> bool {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let url = format!("sqlite://{}", db.display());
-        let store = store::Store::connect(&url).await.unwrap();
+        let key = store::MasterKey::load_or_create(&db.with_file_name("master.key")).unwrap();
+        let store = store::Store::connect(&url, store::MasterKeySource::Key(key))
+            .await
+            .unwrap();
         let done =
             sqlx::query("UPDATE audit_events SET target_id = 'someone-else' WHERE seq = 100")
                 .execute(store.pool())

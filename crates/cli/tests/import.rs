@@ -26,9 +26,13 @@ H-2,wife,Mina,Testimport,35,F,AF,0093 70 123 4568,,Atlantis,FIN-130
 /// The imported cases (their people share a family name no demo case has),
 /// and the operation's total.
 async fn imported(dir: &std::path::Path) -> (Vec<domain::case::Case>, i64) {
-    let store = Store::connect(&format!("sqlite://{}/muster.db", dir.display()))
-        .await
-        .unwrap();
+    let key = store::MasterKey::load_or_create(&dir.join("master.key")).unwrap();
+    let store = Store::connect(
+        &format!("sqlite://{}/muster.db", dir.display()),
+        store::MasterKeySource::Key(key),
+    )
+    .await
+    .unwrap();
     let op = OperationId::parse("kabul-2021").unwrap();
     let all = store
         .list_cases(&op, &CaseFilter::default(), Paging::default())

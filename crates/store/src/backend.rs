@@ -43,7 +43,8 @@ impl Backend {
         let options = AnyConnectOptions::from_str(url)?;
         let pool = match self {
             // WAL lets readers run beside the one writer; synchronous=FULL syncs
-            // the log at every commit, so an acknowledged write survives a power cut.
+            // the log at every commit, so an acknowledged write survives a power cut;
+            // secure_delete overwrites freed content, so a burnt key leaves no bytes.
             Self::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
@@ -51,7 +52,8 @@ impl Backend {
                         Box::pin(async move {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA secure_delete = ON;",
                             )
                             .await?;
                             Ok(())

@@ -12,7 +12,9 @@ use domain::validation::ValidationErrors;
 use domain::{CaseId, CaseStatus, OperationId, PersonId, SchemeId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use zeroize::Zeroizing;
 
+use crate::sealing::DataKey;
 use crate::tx::values_list;
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
 
@@ -26,19 +28,45 @@ pub struct CaseFilter {
 }
 
 /// Personal details are kept as one sealed record per person.
-fn seal(details: &PersonDetails) -> Vec<u8> {
-    serde_json::to_vec(details).expect("serialising plain data cannot fail")
+fn seal(key: &DataKey, op: &OperationId, details: &PersonDetails) -> Vec<u8> {
+    let plain =
+        Zeroizing::new(serde_json::to_vec(details).expect("serialising plain data cannot fail"));
+    key.seal(op, &plain)
 }
 
-pub(crate) fn unseal(row: &AnyRow, col: &str) -> Result<PersonDetails, StoreError> {
+pub(crate) fn unseal(
+    key: &DataKey,
+    op: &OperationId,
+    row: &AnyRow,
+    col: &str,
+) -> Result<PersonDetails, StoreError> {
     let bytes: Vec<u8> = row.try_get(col)?;
-    serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt { what: "person" })
+    let plain = Zeroizing::new(
+        key.open(op, &bytes)
+            .ok_or(StoreError::Corrupt { what: "person" })?,
+    );
+    serde_json::from_slice(&plain).map_err(|_| StoreError::Corrupt { what: "person" })
 }
 
-fn summary(row: &AnyRow) -> Result<CaseSummary, StoreError> {
+/// A sealed free-text column (special needs, reasons).
+fn open_text(
+    key: &DataKey,
+    op: &OperationId,
+    sealed: Option<String>,
+) -> Result<Option<String>, StoreError> {
+    sealed
+        .map(|s| {
+            key.open_text(op, &s).ok_or(StoreError::Corrupt {
+                what: "sealed text",
+            })
+        })
+        .transpose()
+}
+
+fn summary(key: &DataKey, op: &OperationId, row: &AnyRow) -> Result<CaseSummary, StoreError> {
     let principal: Option<Vec<u8>> = row.try_get("details")?;
     let principal_name = match principal {
-        Some(_) => unseal(row, "details")?.display_name(),
+        Some(_) => unseal(key, op, row, "details")?.display_name(),
         None => String::new(),
     };
     Ok(CaseSummary {
@@ -60,8 +88,8 @@ fn tier(row: &AnyRow) -> Result<Option<u8>, StoreError> {
 }
 
 /// `WHERE` conditions and their bound values for a case filter, numbered from `$2`
-/// (`$1` is the operation).
-fn filter_sql(filter: &CaseFilter) -> (String, Vec<String>) {
+/// (`$1` is the operation). Name words are looked up by their blind index.
+fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<String>) {
     let mut sql = String::from("c.operation_id = $1");
     let mut binds = Vec::new();
     if let Some(s) = filter.status {
@@ -72,7 +100,7 @@ fn filter_sql(filter: &CaseFilter) -> (String, Vec<String>) {
         binds.push(s.to_string());
         sql.push_str(&format!(" AND c.scheme_id = ${}", binds.len() + 1));
     }
-    let mut words: Vec<&String> = filter.name_words.iter().collect();
+    let mut words: Vec<String> = filter.name_words.iter().map(|w| key.blind(w)).collect();
     words.sort();
     words.dedup();
     if !words.is_empty() {
@@ -80,7 +108,7 @@ fn filter_sql(filter: &CaseFilter) -> (String, Vec<String>) {
         let list: Vec<String> = (first..first + words.len())
             .map(|i| format!("${i}"))
             .collect();
-        binds.extend(words.iter().map(|w| (*w).clone()));
+        binds.extend(words.iter().cloned());
         sql.push_str(&format!(
             " AND c.id IN (SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({}) \
              GROUP BY case_id HAVING COUNT(*) = {})",
@@ -98,6 +126,8 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::not_found("case"))?;
+        let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
+        let key = self.data_key(&op).await?;
         let members =
             sqlx::query("SELECT id, details FROM persons WHERE case_id = $1 ORDER BY position")
                 .bind(id.to_string())
@@ -107,18 +137,18 @@ impl Store {
                 .map(|r| {
                     Ok(Person {
                         id: codec::get_parsed(r, "id", "person id")?,
-                        details: unseal(r, "details")?,
+                        details: unseal(&key, &op, r, "details")?,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Case {
             id,
-            operation_id: codec::get_parsed(&row, "operation_id", "operation id")?,
+            special_needs: open_text(&key, &op, row.try_get("special_needs")?)?,
+            operation_id: op,
             reference: row.try_get("reference")?,
             status: codec::get_parsed(&row, "status", "case status")?,
             scheme_id: codec::get_opt_parsed(&row, "scheme_id", "scheme id")?,
             tier: tier(&row)?,
-            special_needs: row.try_get("special_needs")?,
             language: row.try_get("language")?,
             follow_up: row.try_get("follow_up")?,
             source: row.try_get("source")?,
@@ -130,6 +160,15 @@ impl Store {
     }
 
     pub async fn case_history(&self, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
+        let op: OperationId = match sqlx::query("SELECT operation_id FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            Some(r) => codec::get_parsed(&r, "operation_id", "operation id")?,
+            None => return Err(StoreError::not_found("case")),
+        };
+        let key = self.data_key(&op).await?;
         let rows = sqlx::query("SELECT * FROM case_events WHERE case_id = $1 ORDER BY id")
             .bind(id.to_string())
             .fetch_all(&self.pool)
@@ -141,7 +180,7 @@ impl Store {
                     actor: codec::get_opt_parsed(r, "actor", "user id")?,
                     from: codec::get_opt_parsed(r, "from_status", "case status")?,
                     to: codec::get_parsed(r, "to_status", "case status")?,
-                    reason: r.try_get("reason")?,
+                    reason: open_text(&key, &op, r.try_get("reason")?)?.unwrap_or_default(),
                 })
             })
             .collect()
@@ -154,7 +193,8 @@ impl Store {
         filter: &CaseFilter,
         paging: Paging,
     ) -> Result<Page<CaseSummary>, StoreError> {
-        let (cond, binds) = filter_sql(filter);
+        let key = self.data_key(op).await?;
+        let (cond, binds) = filter_sql(&key, filter);
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {cond}");
         let mut count = sqlx::query(&count_sql).bind(op.as_str());
         for b in &binds {
@@ -178,7 +218,10 @@ impl Store {
             .bind(paging.offset())
             .fetch_all(&self.pool)
             .await?;
-        let items = rows.iter().map(summary).collect::<Result<_, _>>()?;
+        let items = rows
+            .iter()
+            .map(|r| summary(&key, op, r))
+            .collect::<Result<_, _>>()?;
         Ok(Page {
             items,
             total,
@@ -241,6 +284,7 @@ impl WriteTx {
         case: CaseId,
         members: &[(PersonId, &PersonDetails)],
     ) -> Result<(), StoreError> {
+        let key = self.data_key(op).await?;
         // Multi-row inserts, in chunks that stay under SQLite's parameter limit.
         for chunk in members.chunks(100) {
             let sql = format!(
@@ -256,11 +300,15 @@ impl WriteTx {
                     .bind(op.as_str())
                     .bind(position)
                     .bind(details.relationship.as_str())
-                    .bind(seal(details));
+                    .bind(seal(&key, op, details));
             }
             q.execute(self.conn()).await?;
         }
-        let tokens: HashSet<String> = members.iter().flat_map(|(_, d)| d.name_tokens()).collect();
+        let tokens: HashSet<String> = members
+            .iter()
+            .flat_map(|(_, d)| d.name_tokens())
+            .map(|w| key.blind(&w))
+            .collect();
         let tokens: Vec<String> = tokens.into_iter().collect();
         for chunk in tokens.chunks(300) {
             let sql = format!(
@@ -278,11 +326,14 @@ impl WriteTx {
 
     async fn add_case_event(
         &mut self,
+        op: &OperationId,
         case: CaseId,
         from: Option<CaseStatus>,
         to: CaseStatus,
         reason: &str,
     ) -> Result<(), StoreError> {
+        // Officers' reasons are free text and may name people: sealed.
+        let reason = self.data_key(op).await?.seal_text(op, reason.trim());
         let now = codec::time(self.now());
         let actor = self.actor().user_id().map(|u| u.to_string());
         sqlx::query("INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -291,7 +342,7 @@ impl WriteTx {
             .bind(actor)
             .bind(from.map(|s| s.as_str()))
             .bind(to.as_str())
-            .bind(reason.trim())
+            .bind(reason)
             .execute(self.conn())
             .await?;
         Ok(())
@@ -306,6 +357,7 @@ impl WriteTx {
         source: &str,
     ) -> Result<CaseId, StoreError> {
         self.check_scheme(&op.id, new.scheme_id).await?;
+        let key = self.data_key(&op.id).await?;
         let id = CaseId::new();
         let now = codec::time(self.now());
         // Safe without a sequence: writers are serialised by the write transaction.
@@ -327,7 +379,11 @@ impl WriteTx {
         .bind(CaseStatus::Registered.as_str())
         .bind(new.scheme_id.map(|s| s.to_string()))
         .bind(new.tier.map(i64::from))
-        .bind(new.special_needs.as_deref().map(str::trim))
+        .bind(
+            new.special_needs
+                .as_deref()
+                .map(|n| key.seal_text(&op.id, n.trim())),
+        )
         .bind(source)
         .bind(new.members.len() as i64)
         .bind(now)
@@ -339,7 +395,7 @@ impl WriteTx {
         let members: Vec<(PersonId, &PersonDetails)> =
             new.members.iter().map(|m| (PersonId::new(), m)).collect();
         self.insert_members(&op.id, id, &members).await?;
-        self.add_case_event(id, None, CaseStatus::Registered, "registered")
+        self.add_case_event(&op.id, id, None, CaseStatus::Registered, "registered")
             .await?;
         let detail = format!(
             "operation {} source {} members {}",
@@ -358,12 +414,13 @@ impl WriteTx {
         id: CaseId,
         change: &StatusChange,
     ) -> Result<CaseStatus, StoreError> {
-        let row = sqlx::query("SELECT status FROM cases WHERE id = $1")
+        let row = sqlx::query("SELECT status, operation_id FROM cases WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.conn())
             .await?
             .ok_or(StoreError::not_found("case"))?;
         let from: CaseStatus = codec::get_parsed(&row, "status", "case status")?;
+        let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
         let to = from.transition(change.to).map_err(|e| {
             StoreError::Invalid(ValidationErrors::single(
                 "to",
@@ -379,7 +436,7 @@ impl WriteTx {
         .bind(codec::time(self.now()))
         .execute(self.conn())
         .await?;
-        self.add_case_event(id, Some(from), to, &change.reason)
+        self.add_case_event(&op, id, Some(from), to, &change.reason)
             .await?;
         self.audit(
             AuditEntry::new("case.status", "case", id).detail(format!("status {from}->{to}")),
@@ -449,6 +506,7 @@ impl WriteTx {
             ));
         }
         let members_len = update.members.as_ref().map(|m| m.len() as i64);
+        let key = self.data_key(&op).await?;
         sqlx::query(
             "UPDATE cases SET \
              scheme_id = CASE WHEN $2 = 1 THEN $3 ELSE scheme_id END, \
@@ -470,7 +528,7 @@ impl WriteTx {
                 .special_needs
                 .clone()
                 .flatten()
-                .map(|s| s.trim().to_owned()),
+                .map(|n| key.seal_text(&op, n.trim())),
         )
         .bind(members_len)
         .bind(codec::time(self.now()))

@@ -59,6 +59,7 @@ impl Store {
         op: &OperationId,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<RegistryChanges, StoreError> {
+        let key = self.data_key(op).await?;
         let since = since.map(codec::time).unwrap_or_default();
         let case_rows = sqlx::query(
             "SELECT id, updated_at FROM cases WHERE operation_id = $1 AND updated_at >= $2",
@@ -87,7 +88,7 @@ impl Store {
             Ok(RegistryPerson {
                 id: codec::get_parsed(r, "id", "person id")?,
                 case_id: codec::get_parsed(r, "case_id", "case id")?,
-                details: unseal(r, "details")?,
+                details: unseal(&key, op, r, "details")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
@@ -104,6 +105,7 @@ impl Store {
         op: &OperationId,
         cases: Option<&[CaseId]>,
     ) -> Result<Vec<RegistryPerson>, StoreError> {
+        let key = self.data_key(op).await?;
         let rows = match cases {
             None => {
                 sqlx::query("SELECT id, case_id, details FROM persons WHERE operation_id = $1")
@@ -132,7 +134,7 @@ impl Store {
                 Ok(RegistryPerson {
                     id: codec::get_parsed(r, "id", "person id")?,
                     case_id: codec::get_parsed(r, "case_id", "case id")?,
-                    details: unseal(r, "details")?,
+                    details: unseal(&key, op, r, "details")?,
                 })
             })
             .collect()

@@ -21,6 +21,13 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The operation's data key was destroyed: its personal data is gone.
+    #[error("the operation's personal data was burned")]
+    Burned,
+    #[error("the master key is not the one this database was made with")]
+    WrongMasterKey,
+    #[error(transparent)]
+    Key(#[from] crate::sealing::KeyError),
 }
 
 impl StoreError {

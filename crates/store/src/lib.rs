@@ -11,15 +11,18 @@
 
 mod audit;
 pub mod backend;
+mod burn;
 mod cases;
 mod codec;
 mod duplicates;
 mod error;
+mod keyring;
 mod movements;
 mod operations;
 mod posts;
 mod registrations;
 mod schemes;
+pub mod sealing;
 mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -32,17 +35,35 @@ pub use cases::CaseFilter;
 pub use duplicates::{RegistryChanges, RegistryPerson};
 pub use error::StoreError;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
+pub use sealing::{KeyError, MasterKey};
 pub use sessions::SessionRecord;
 pub use tx::WriteTx;
 pub use users::NewUser;
 
 use serde::Serialize;
+use sqlx::Row;
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
+    keys: std::sync::Arc<keyring::Keyring>,
+}
+
+impl std::fmt::Debug for keyring::Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(..)")
+    }
+}
+
+/// Where the master key comes from.
+#[derive(Debug, Clone)]
+pub enum MasterKeySource {
+    /// A key (from a key file or the environment).
+    Key(MasterKey),
+    /// A passphrase, turned into a key with Argon2id and the database's salt.
+    Passphrase(String),
 }
 
 /// One page of a list, with the total for paging links.
@@ -94,12 +115,58 @@ impl Paging {
 
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema
-    /// up to date. `sqlite://PATH` or `postgres://...`.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    /// up to date. `sqlite://PATH` or `postgres://...`. A database remembers
+    /// which master key it was made with and refuses any other.
+    pub async fn connect(url: &str, master: MasterKeySource) -> Result<Self, StoreError> {
         let backend = Backend::from_url(url)?;
         let pool = backend.open_pool(url).await?;
         backend.migrate(&pool).await?;
-        Ok(Self { pool, backend })
+        let salt = hex::encode(rand::random::<[u8; 16]>());
+        // The first start of a database records the salt and the key's check value.
+        sqlx::query(
+            "INSERT INTO keyring (id, check_value, passphrase_salt) VALUES (1, NULL, $1) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&salt)
+        .execute(&pool)
+        .await?;
+        let row = sqlx::query("SELECT check_value, passphrase_salt FROM keyring WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+        let master = match master {
+            MasterKeySource::Key(k) => k,
+            MasterKeySource::Passphrase(p) => {
+                let salt: String = row.try_get("passphrase_salt")?;
+                MasterKey::from_passphrase(&p, salt.as_bytes())?
+            }
+        };
+        let check = master.check_value();
+        match row.try_get::<Option<String>, _>("check_value")? {
+            Some(known) if known != check => return Err(StoreError::WrongMasterKey),
+            Some(_) => {}
+            None => {
+                sqlx::query(
+                    "UPDATE keyring SET check_value = $1 WHERE id = 1 AND check_value IS NULL",
+                )
+                .bind(&check)
+                .execute(&pool)
+                .await?;
+            }
+        }
+        Ok(Self {
+            pool,
+            backend,
+            keys: std::sync::Arc::new(keyring::Keyring::new(master)),
+        })
+    }
+
+    /// An operation's data key, for reading its sealed fields.
+    pub(crate) async fn data_key(
+        &self,
+        op: &domain::OperationId,
+    ) -> Result<std::sync::Arc<sealing::DataKey>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        self.keys.data_key(&mut conn, op, None).await
     }
 
     pub fn backend(&self) -> Backend {
@@ -108,7 +175,7 @@ impl Store {
 
     /// Starts a write on behalf of `actor`. Writers queue here, one at a time.
     pub async fn write(&self, actor: domain::audit::Actor) -> Result<WriteTx, StoreError> {
-        WriteTx::begin(&self.pool, actor).await
+        WriteTx::begin(&self.pool, self.keys.clone(), actor).await
     }
 
     /// For tests that must tamper with rows behind the application's back.

@@ -52,6 +52,8 @@ impl WriteTx {
             .execute(self.conn())
             .await
             .map_err(|e| StoreError::on_unique(e, "an operation with this id exists"))?;
+        // Its data key, so that its personal data is sealed from the first person.
+        self.data_key(&op.id).await?;
         self.audit(AuditEntry::new("operation.create", "operation", &op.id))
             .await?;
         Ok(op)

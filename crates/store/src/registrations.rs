@@ -92,10 +92,18 @@ impl WriteTx {
                     "this Idempotency-Key was already used for a different registration".into(),
                 ));
             }
+            let sealed: String = row.try_get("access_code")?;
+            let access_code = self
+                .data_key(&op.id)
+                .await?
+                .open_text(&op.id, &sealed)
+                .ok_or(StoreError::Corrupt {
+                    what: "access code",
+                })?;
             return Ok(Registered {
                 case_id: codec::get_parsed(&row, "case_id", "case id")?,
                 reference: row.try_get("reference")?,
-                access_code: row.try_get("access_code")?,
+                access_code,
                 replayed: true,
             });
         }
@@ -113,7 +121,7 @@ impl WriteTx {
         .bind(request.key_hash)
         .bind(request.body_hash)
         .bind(case_id.to_string())
-        .bind(request.access_code)
+        .bind(self.data_key(&op.id).await?.seal_text(&op.id, request.access_code))
         .bind(codec::time(self.now()))
         .execute(self.conn())
         .await?;

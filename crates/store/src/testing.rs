@@ -4,14 +4,19 @@
 
 use sqlx::Connection;
 
-use crate::Store;
+use crate::{MasterKey, MasterKeySource, Store};
+
+/// A fresh master key for a test store.
+pub fn key() -> MasterKeySource {
+    MasterKeySource::Key(MasterKey::generate())
+}
 
 pub const POSTGRES_ENV: &str = "MUSTER_TEST_POSTGRES_URL";
 
 /// A store on a new SQLite file; keep the directory alive as long as the store.
 pub async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Store::connect(&crate::backend::sqlite_url_for_dir(dir.path()))
+    let store = Store::connect(&crate::backend::sqlite_url_for_dir(dir.path()), key())
         .await
         .expect("open SQLite store");
     (store, dir)
@@ -36,5 +41,7 @@ pub async fn postgres() -> Store {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("{POSTGRES_ENV} must end with /DATABASE"),
     };
-    Store::connect(&url).await.expect("open PostgreSQL store")
+    Store::connect(&url, key())
+        .await
+        .expect("open PostgreSQL store")
 }

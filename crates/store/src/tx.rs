@@ -6,12 +6,19 @@
 use chrono::{DateTime, Utc};
 use domain::audit::{Actor, AuditEntry, AuditEvent};
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::sync::Arc;
+
+use domain::OperationId;
+
+use crate::keyring::Keyring;
+use crate::sealing::DataKey;
 
 use crate::StoreError;
 use crate::codec;
 
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    keys: Arc<Keyring>,
     actor: Actor,
     seq: i64,
     hash: String,
@@ -19,7 +26,11 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
-    pub(crate) async fn begin(pool: &AnyPool, actor: Actor) -> Result<Self, StoreError> {
+    pub(crate) async fn begin(
+        pool: &AnyPool,
+        keys: Arc<Keyring>,
+        actor: Actor,
+    ) -> Result<Self, StoreError> {
         let mut tx = pool.begin().await?;
         // A write as the first statement: SQLite then takes the write lock at once
         // (waiting on busy_timeout) instead of failing on upgrade later.
@@ -30,6 +41,7 @@ impl WriteTx {
             seq: head.try_get("seq")?,
             hash: head.try_get("hash")?,
             tx,
+            keys,
             actor,
             now: codec::now(),
         })
@@ -46,6 +58,12 @@ impl WriteTx {
 
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
+    }
+
+    /// The operation's data key, made in this write if the operation has none.
+    pub(crate) async fn data_key(&mut self, op: &OperationId) -> Result<Arc<DataKey>, StoreError> {
+        let now = codec::time(self.now);
+        self.keys.data_key(&mut self.tx, op, Some(&now)).await
     }
 
     /// Appends one event to the chain, in this transaction.

@@ -28,6 +28,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the request body is larger than {} bytes", crate::MAX_BODY)]
     PayloadTooLarge,
+    #[error("the operation's personal data was burned; aggregates and the audit trail remain")]
+    Burned,
     #[error("internal error")]
     Internal,
 }
@@ -55,6 +57,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Burned => StatusCode::GONE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +77,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => "too-many-requests",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::Burned => "burned",
             Self::Internal => "internal",
         }
     }
@@ -99,6 +103,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { kind } => Self::NotFound(kind),
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Invalid(v) => Self::validation(v),
+            StoreError::Burned => Self::Burned,
             other => {
                 // The store's messages hold no personal data; log it for operators.
                 tracing::error!(error = %other, "store failure");
