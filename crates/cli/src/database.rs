@@ -70,8 +70,9 @@ impl DatabaseArgs {
         Ok(MasterKeySource::Key(key))
     }
 
-    pub async fn open(&self) -> anyhow::Result<Store> {
-        let url = match &self.database {
+    /// The database's URL: `--database`, or the SQLite file in `--data-dir`.
+    pub fn url(&self) -> anyhow::Result<String> {
+        Ok(match &self.database {
             Some(url) => url.clone(),
             None => {
                 std::fs::create_dir_all(&self.data_dir).with_context(|| {
@@ -79,7 +80,11 @@ impl DatabaseArgs {
                 })?;
                 store::backend::sqlite_url_for_dir(&self.data_dir)
             }
-        };
+        })
+    }
+
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let url = self.url()?;
         let store = Store::connect(&url, self.master_key_source()?)
             .await
             .context("cannot open the database")?;

@@ -33,6 +33,12 @@ enum Command {
     Match(commands::match_records::Args),
     /// Import a staff or contractor list (CSV or XLSX) as cases.
     Import(commands::import::Args),
+    /// Destroy an operation's data key: its personal data becomes unreadable.
+    Burn(commands::burn::Args),
+    /// Copy the database to a file while it is in use (sealed fields stay sealed).
+    Backup(commands::backup::BackupArgs),
+    /// Put a backup in place of the database and check its audit chain.
+    Restore(commands::backup::RestoreArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -59,6 +65,9 @@ fn main() -> std::process::ExitCode {
                         Command::User(c) => commands::user::run(c).await,
                         Command::VerifyAudit(a) => commands::verify_audit::run(a).await,
                         Command::Import(a) => commands::import::run(a).await,
+                        Command::Burn(a) => commands::burn::run(a).await,
+                        Command::Backup(a) => commands::backup::backup(a).await,
+                        Command::Restore(a) => commands::backup::restore(a).await,
                         Command::Plan(_) | Command::Match(_) => unreachable!("handled above"),
                     }
                 })

@@ -36,6 +36,8 @@ pub enum Action {
     ViewMovements,
     EditMovements,
     ViewAudit,
+    /// Destroy an operation's personal data for good (the burn).
+    Burn,
 }
 
 impl Action {

@@ -62,6 +62,19 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` while it is in
+    /// use (sealed fields stay sealed). PostgreSQL is copied with `pg_dump`.
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl);
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Whether the operation was burned.
     pub async fn is_burned(&self, op: &OperationId) -> Result<bool, StoreError> {
         Ok(matches!(self.data_key(op).await, Err(StoreError::Burned)))

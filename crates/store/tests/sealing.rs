@@ -161,10 +161,11 @@ async fn sealed_and_burnable(store: Store, dir: Option<&std::path::Path>) {
     assert_no_markers(&raw(&store, dir).await);
 
     // The burn.
-    let row = sqlx::query("SELECT wrapped_key FROM operation_keys WHERE operation_id = 'kabul-2021'")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let row =
+        sqlx::query("SELECT wrapped_key FROM operation_keys WHERE operation_id = 'kabul-2021'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
     let wrapped_before: Vec<u8> = sqlx::Row::try_get(&row, "wrapped_key").unwrap();
     assert!(contains(&raw(&store, dir).await, &wrapped_before[1..17]) || dir.is_none());
     let mut tx = store.write(Actor::Console).await.unwrap();
@@ -221,8 +222,14 @@ async fn sealed_and_burnable(store: Store, dir: Option<&std::path::Path>) {
     let wrapped: Option<Vec<u8>> = sqlx::Row::try_get(&row, "wrapped_key").unwrap();
     assert!(wrapped.is_none(), "the wrapped key is gone");
     let after = raw(&store, dir).await;
-    assert!(!contains(&after, &wrapped_before[1..17]), "no copy of the key's bytes remains");
-    let hex: String = wrapped_before[1..17].iter().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        !contains(&after, &wrapped_before[1..17]),
+        "no copy of the key's bytes remains"
+    );
+    let hex: String = wrapped_before[1..17]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert!(!contains(&after, hex.as_bytes()));
 }
 

@@ -7,6 +7,7 @@
 pub mod access;
 mod api;
 pub mod auth;
+mod burn;
 mod error;
 mod headers;
 pub mod i18n;

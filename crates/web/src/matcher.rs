@@ -27,6 +27,8 @@ pub const THRESHOLD: f64 = 0.5;
 
 enum Job {
     Changed(OperationId),
+    /// The operation was burned: drop everything held about it.
+    Forget(OperationId),
     Settled(oneshot::Sender<()>),
 }
 
@@ -48,6 +50,11 @@ impl Matcher {
     pub fn changed(&self, op: &OperationId) {
         // The task ends only with the server; a send to it cannot fail before.
         let _ = self.jobs.send(Job::Changed(op.clone()));
+    }
+
+    /// Drops the operation's registry from memory (after the burn).
+    pub fn forget(&self, op: &OperationId) {
+        let _ = self.jobs.send(Job::Forget(op.clone()));
     }
 
     /// Waits until every change sent so far has been matched.
@@ -98,6 +105,9 @@ async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
             Job::Settled(done) => {
                 let _ = done.send(());
             }
+            Job::Forget(op) => {
+                registries.remove(&op);
+            }
             // The catch-up reads every change since the last one, whoever
             // made it; changes queued meanwhile are covered by one catch-up.
             Job::Changed(op) => {
@@ -107,6 +117,10 @@ async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
                     match job {
                         Job::Changed(op) if !ops.contains(&op) => ops.push(op),
                         Job::Changed(_) => {}
+                        Job::Forget(op) => {
+                            ops.retain(|o| *o != op);
+                            registries.remove(&op);
+                        }
                         Job::Settled(done) => settled.push(done),
                     }
                 }
@@ -126,9 +140,14 @@ async fn catch_up_logged(
     registries: &mut HashMap<OperationId, Registry>,
     op: &OperationId,
 ) {
-    if let Err(e) = catch_up(store, registries, op).await {
+    match catch_up(store, registries, op).await {
+        Ok(()) => {}
+        // A burnt operation has nothing left to match.
+        Err(MatchError::Store(store::StoreError::Burned)) => {
+            registries.remove(op);
+        }
         // Ids and error kinds only: no personal data in logs.
-        tracing::error!(operation = %op, error = %e, "matching failed");
+        Err(e) => tracing::error!(operation = %op, error = %e, "matching failed"),
     }
 }
 

@@ -159,6 +159,14 @@ fn table() -> Vec<Route> {
         r("GET", "/cases/{case}", none, "ROOOFFF"),
         r("GET", "/operations/kabul-2021/cases/new", none, "ROOOFFF"),
         r("GET", "/operations/kabul-2021/import", none, "ROOOFFF"),
+        r("GET", "/operations/kabul-2021/burn", none, "ROFFFFF"),
+        r("GET", "/operations/kabul-2021/duplicates", none, "ROOOFFF"),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/duplicates",
+            none,
+            "UOOOFFF",
+        ),
         // Self-registration needs no account, and an account changes nothing.
         r("GET", "/register", none, "OOOOOOO"),
         r("GET", "/register/status", none, "OOOOOOO"),

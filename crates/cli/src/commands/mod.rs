@@ -1,3 +1,5 @@
+pub mod backup;
+pub mod burn;
 pub mod demo;
 pub mod import;
 pub mod match_records;

@@ -3,6 +3,7 @@
 //! before it reads or writes (403 when the role may not).
 
 mod audit;
+mod burn;
 pub(crate) mod cases;
 pub(crate) mod duplicates;
 mod movements;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
             "/api/operations/{op}/posts/{post}/posture",
             post(posts::record_posture),
         )
+        .route("/api/operations/{op}/burn", post(burn::burn))
         .route("/api/operations/{op}/cases", post(cases::create))
         .route(
             "/api/operations/{op}/registrations",

@@ -41,6 +41,7 @@ use utoipa::OpenApi;
         super::movements::get,
         super::movements::update,
         super::audit::list,
+        super::burn::burn,
         super::duplicates::list,
         super::duplicates::get,
         super::duplicates::decide,

@@ -152,6 +152,12 @@ pub struct Upload {
 pub struct Uploads(Mutex<HashMap<String, Upload>>);
 
 impl Uploads {
+    /// Drops every list uploaded for an operation (after the burn).
+    pub fn forget(&self, op: &domain::OperationId) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, u| u.operation != *op);
+    }
+
     fn put(&self, token: String, upload: Upload) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, u| u.at.elapsed() < UPLOAD_LIFETIME);

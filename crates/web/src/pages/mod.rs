@@ -3,6 +3,7 @@
 //! pages need no account and speak the registrant's language.
 
 mod board;
+mod burn;
 pub(crate) mod cases;
 mod duplicates;
 pub(crate) mod household_form;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
             "/operations/{op}/import/{token}/rejected.csv",
             get(intake::rejected),
         )
+        .route("/operations/{op}/burn", get(burn::form).post(burn::submit))
         .route("/operations/{op}/duplicates", get(duplicates::queue))
         .route("/duplicates/{id}", get(duplicates::pair))
         .route("/duplicates/{id}/decision", post(duplicates::decide))
