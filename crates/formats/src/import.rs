@@ -49,6 +49,12 @@ pub enum ImportError {
         /// Columns read at most.
         max: u32,
     },
+    /// The workbook unpacks to more than a staff list can be (a zip bomb).
+    #[error("XLSX workbook unpacks to more than {max_mib} MiB: not a staff list")]
+    Unpacked {
+        /// The limit, in MiB.
+        max_mib: u64,
+    },
     /// The workbook has no worksheet.
     #[error("XLSX workbook has no worksheet")]
     NoSheet,
@@ -271,7 +277,32 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<Table, ImportError> {
         .unwrap_or_else(|_| Err(ImportError::Xlsx("malformed worksheet".to_string())))
 }
 
+/// The most a workbook may unpack to: 100,000 rows of a staff list are a
+/// few tens of MiB of XML.
+pub const MAX_XLSX_UNPACKED: u64 = 256 << 20;
+
+/// Refuses a workbook whose parts would unpack to more than
+/// [`MAX_XLSX_UNPACKED`], before anything is inflated.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ImportError::Xlsx(e.to_string()))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| ImportError::Xlsx(e.to_string()))?;
+        total = total.saturating_add(entry.size());
+    }
+    if total > MAX_XLSX_UNPACKED {
+        return Err(ImportError::Unpacked {
+            max_mib: MAX_XLSX_UNPACKED >> 20,
+        });
+    }
+    Ok(())
+}
+
 fn read_xlsx_cells(bytes: Vec<u8>) -> Result<Table, ImportError> {
+    check_unpacked_size(&bytes)?;
     let xlsx_error = |e: calamine::XlsxError| ImportError::Xlsx(e.to_string());
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let name = workbook
