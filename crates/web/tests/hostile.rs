@@ -695,29 +695,42 @@ fn xlsx(padding: usize) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails: an XLSX is inflated without any limit (formats::import::read_xlsx); run with --ignored"]
-async fn a_zip_bomb_posing_as_xlsx_is_refused_and_the_server_carries_on() {
+/// The same file with an entry's unpacked size understated in its local
+/// header and in the central directory, as a hostile file would have it.
+fn understated(mut zip: Vec<u8>, entry: &[u8], size: u32) -> Vec<u8> {
+    let mut patched = 0;
+    // (signature, offset of the unpacked size, of the name's length, of the name)
+    for (signature, size_at, len_at, name_at) in
+        [(b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)]
+    {
+        let mut at = 0;
+        while let Some(found) = zip[at..].windows(4).position(|w| w == signature) {
+            let h = at + found;
+            let len = usize::from(u16::from_le_bytes([zip[h + len_at], zip[h + len_at + 1]]));
+            if zip.get(h + name_at..h + name_at + len) == Some(entry) {
+                zip[h + size_at..h + size_at + 4].copy_from_slice(&size.to_le_bytes());
+                patched += 1;
+            }
+            at = h + 4;
+        }
+    }
+    assert_eq!(patched, 2, "both headers of the entry were patched");
+    zip
+}
+
+/// Uploads a zip bomb: it is refused with a reason, no preview is made, and
+/// the server goes on serving uploads.
+async fn assert_bomb_refused(bomb: &[u8]) {
     let f = Fixture::new().await;
     let cookie = f.sign_in("officer").await;
     let csrf = page_csrf(&f, &cookie, IMPORT).await;
-    // The same workbook without padding is a good list: the refusal below is
-    // for what it unpacks to, not for its form.
-    let res = f
-        .send(multipart(IMPORT, &cookie, &csrf, "list.xlsx", &xlsx(0)))
-        .await;
-    assert_eq!(res.status(), 200);
-    assert!(body_text(res).await.contains("1 rows"));
-
-    // 1 GiB of worksheet in about a megabyte.
-    let bomb = xlsx(1 << 30);
     assert!(
         bomb.len() < 4 << 20,
         "the bomb is small: {} bytes",
         bomb.len()
     );
     let res = f
-        .send(multipart(IMPORT, &cookie, &csrf, "list.xlsx", &bomb))
+        .send(multipart(IMPORT, &cookie, &csrf, "list.xlsx", bomb))
         .await;
     let status = res.status().as_u16();
     let page = body_text(res).await;
@@ -730,11 +743,9 @@ async fn a_zip_bomb_posing_as_xlsx_is_refused_and_the_server_carries_on() {
         "no preview of the bomb"
     );
     assert!(
-        page.contains("class=\"error\"") || page.contains("\"detail\""),
+        page.contains("class=\"error\"") && page.contains("XLSX"),
         "the refusal says why: {page}"
     );
-
-    // The server carries on.
     let res = f
         .send(multipart(
             IMPORT,
@@ -744,13 +755,42 @@ async fn a_zip_bomb_posing_as_xlsx_is_refused_and_the_server_carries_on() {
             LIST.as_bytes(),
         ))
         .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 200, "the server carries on");
     assert_eq!(
         f.send(json_request("GET", "/api/health", None, ""))
             .await
             .status(),
         200
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_bomb_posing_as_xlsx_is_refused_and_the_server_carries_on() {
+    // The same workbook without padding is a good list: the refusal is for
+    // what the bomb unpacks to, not for its form.
+    let f = Fixture::new().await;
+    let cookie = f.sign_in("officer").await;
+    let csrf = page_csrf(&f, &cookie, IMPORT).await;
+    let res = f
+        .send(multipart(IMPORT, &cookie, &csrf, "list.xlsx", &xlsx(0)))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(body_text(res).await.contains("1 rows"));
+    // 1 GiB of worksheet in about a megabyte.
+    assert_bomb_refused(&xlsx(1 << 30)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "fails: the sizes a workbook declares are trusted, and what is inflated is not counted (formats::import::check_unpacked_size); run with --ignored"]
+async fn a_zip_bomb_that_understates_its_size_is_refused_too() {
+    let bomb = understated(xlsx(1 << 30), b"xl/worksheets/sheet1.xml", 64 * 1024);
+    // It is still a workbook that the zip reader opens.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bomb)).unwrap();
+    let declared: u64 = (0..archive.len())
+        .map(|i| archive.by_index_raw(i).unwrap().size())
+        .sum();
+    assert!(declared < 1 << 20, "declares {declared} bytes");
+    assert_bomb_refused(&bomb).await;
 }
 
 #[tokio::test]
