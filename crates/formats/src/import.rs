@@ -281,22 +281,32 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<Table, ImportError> {
 /// few tens of MiB of XML.
 pub const MAX_XLSX_UNPACKED: u64 = 256 << 20;
 
-/// Refuses a workbook whose parts would unpack to more than
-/// [`MAX_XLSX_UNPACKED`], before anything is inflated.
+/// Refuses a workbook whose parts unpack to more than [`MAX_XLSX_UNPACKED`].
+/// The sizes a workbook declares may lie, so the parts are inflated here,
+/// counted and thrown away, stopping at the limit: calamine only ever sees a
+/// workbook known to be small.
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ImportError::Xlsx(e.to_string()))?;
+    let zip_error = |e: zip::result::ZipError| ImportError::Xlsx(e.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
+    let too_big = ImportError::Unpacked {
+        max_mib: MAX_XLSX_UNPACKED >> 20,
+    };
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|e| ImportError::Xlsx(e.to_string()))?;
-        total = total.saturating_add(entry.size());
-    }
-    if total > MAX_XLSX_UNPACKED {
-        return Err(ImportError::Unpacked {
-            max_mib: MAX_XLSX_UNPACKED >> 20,
-        });
+        let entry = archive.by_index(i).map_err(zip_error)?;
+        if total.saturating_add(entry.size()) > MAX_XLSX_UNPACKED {
+            return Err(too_big);
+        }
+        let left = MAX_XLSX_UNPACKED - total;
+        let inflated = std::io::copy(
+            &mut std::io::Read::take(entry, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| ImportError::Xlsx(e.to_string()))?;
+        total += inflated;
+        if total > MAX_XLSX_UNPACKED {
+            return Err(too_big);
+        }
     }
     Ok(())
 }
