@@ -22,6 +22,7 @@ out=$root/bench/out
 mkdir -p "$out"
 work=$(mktemp -d /tmp/muster-crash.XXXXXX)
 chmod 755 "$work" # the postgres user must reach its data directory
+touch "$work/.started"
 pg_dir=$work/pg
 password="crash-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 cleanup() {
@@ -34,6 +35,9 @@ status=0
 run() {
   local label=$1
   shift
+  # The master key that wraps the operation's data key (encryption at rest),
+  # kept with the throwaway data rather than in ./muster-data.
+  export MUSTER_MASTER_KEY_FILE=$work/$label.master.key
   echo "== $label: loading the demo operation"
   "$bin" demo --no-serve "$@" --password "$password" >"$out/crash-$label.demo.log" 2>&1
   rm -f "$out/crash-$label.log"
@@ -55,7 +59,7 @@ echo
 echo "backend   sent  acknowledged  intact  lost  in-flight  resent(replayed)  two-cases  audit"
 for label in sqlite postgres; do
   f=$out/crash-$label.json
-  [ -f "$f" ] && [ "$f" -nt "$work" ] || continue
+  [ -f "$f" ] && [ "$f" -nt "$work/.started" ] || continue
   python3 - "$f" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
