@@ -116,7 +116,11 @@ fn registered_again(rng: &mut SmallRng, earlier: &DemoHousehold) -> DemoHousehol
             ..Default::default()
         },
         scheme: earlier.scheme,
-        path: if rng.random_bool(0.5) { vec![] } else { vec![CaseStatus::UnderReview] },
+        path: if rng.random_bool(0.5) {
+            vec![]
+        } else {
+            vec![CaseStatus::UnderReview]
+        },
     }
 }
 
