@@ -348,6 +348,29 @@ impl WriteTx {
         Ok(())
     }
 
+    /// The next case reference for a country code, counted across the
+    /// operations that leave that country (references are unique overall).
+    async fn next_reference(&mut self, country: &str) -> Result<String, StoreError> {
+        let prefix = country.to_uppercase();
+        let bumped = sqlx::query(
+            "UPDATE reference_counters SET last = last + 1 WHERE prefix = $1 RETURNING last",
+        )
+        .bind(&prefix)
+        .fetch_optional(self.conn())
+        .await?;
+        let last: i64 = match bumped {
+            Some(row) => row.try_get("last")?,
+            None => {
+                sqlx::query("INSERT INTO reference_counters (prefix, last) VALUES ($1, 1)")
+                    .bind(&prefix)
+                    .execute(self.conn())
+                    .await?;
+                1
+            }
+        };
+        Ok(reference_for(&prefix, last))
+    }
+
     /// Registers a household. `source` says where it came from (`officer`,
     /// `self_registration`, `import:staff-list`).
     pub async fn create_case(
@@ -368,6 +391,7 @@ impl WriteTx {
         .fetch_one(self.conn())
         .await?
         .try_get("n")?;
+        let reference = self.next_reference(&op.country).await?;
         sqlx::query(
             "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
              household_size, version, created_at, updated_at, language, follow_up) \
@@ -375,7 +399,7 @@ impl WriteTx {
         )
         .bind(id.to_string())
         .bind(op.id.as_str())
-        .bind(reference_for(&op.country, number))
+        .bind(reference)
         .bind(CaseStatus::Registered.as_str())
         .bind(new.scheme_id.map(|s| s.to_string()))
         .bind(new.tier.map(i64::from))

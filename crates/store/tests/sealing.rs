@@ -133,9 +133,15 @@ fn hex_of(s: &str) -> String {
 
 async fn sealed_and_burnable(store: Store, dir: Option<&std::path::Path>) {
     let op = operation(&store, "kabul-2021", "AF").await;
-    let other = operation(&store, "khartoum-2023", "SD").await;
+    // Another operation leaving the same country: references stay unique.
+    let other = operation(&store, "kabul-2022", "AF").await;
     let id = marked_case(&store, &op).await;
     let elsewhere = marked_case(&store, &other).await;
+    assert_eq!(store.get_case(id).await.unwrap().reference, "AF-000001");
+    assert_eq!(
+        store.get_case(elsewhere).await.unwrap().reference,
+        "AF-000002"
+    );
 
     // Readable through the store, searchable by name, absent from the bytes.
     let case = store.get_case(id).await.unwrap();
