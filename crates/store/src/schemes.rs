@@ -36,6 +36,19 @@ impl Store {
             .await?;
         rows.iter().map(scheme).collect()
     }
+
+    /// The operation's schemes by code (upper case), as lists and forms name them.
+    pub async fn scheme_codes(
+        &self,
+        op: &OperationId,
+    ) -> Result<std::collections::HashMap<String, domain::SchemeId>, StoreError> {
+        Ok(self
+            .list_schemes(op)
+            .await?
+            .into_iter()
+            .map(|s| (s.code.to_uppercase(), s.id))
+            .collect())
+    }
 }
 
 impl WriteTx {

@@ -5,14 +5,14 @@
 //! the input and stores the cases in one transaction, so that a failed import
 //! stores nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use domain::audit::Actor;
-use domain::{CaseId, OperationId, PersonId, SchemeId};
+use domain::{CaseId, OperationId, PersonId};
 use formats::import::{ValidationOptions, map_columns, parse_override, read_table, write_rejected};
 use intake::plan_import;
 use store::RegistryPerson;
@@ -75,12 +75,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .get_operation(&op_id)
         .await
         .with_context(|| format!("operation {op_id}"))?;
-    let schemes: HashMap<String, SchemeId> = store
-        .list_schemes(&op_id)
-        .await?
-        .into_iter()
-        .map(|s| (s.code.to_uppercase(), s.id))
-        .collect();
+    let schemes = store.scheme_codes(&op_id).await?;
 
     // Validation runs before the write lock is taken, so other writers wait only
     // for the inserts.

@@ -7,8 +7,6 @@
 //! API. A resend with the same `Idempotency-Key` (a form carries one) or, without
 //! a key, the same body, answers with the first answer and creates nothing.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -19,7 +17,7 @@ use domain::audit::Actor;
 use domain::case::{Case, CaseUpdate, MemberUpdate, NewCase};
 use domain::operation::Operation;
 use domain::person::Relationship;
-use domain::{CaseId, CaseStatus, FieldError, OperationId, SchemeId};
+use domain::{CaseId, CaseStatus, FieldError, OperationId};
 use formats::import::ValidationOptions;
 use intake::HouseholdInput;
 use intake::household::keep_document_details;
@@ -102,8 +100,7 @@ async fn read_body(req: Request) -> Result<(HeaderMap, Option<std::net::IpAddr>,
     let body = if media == "application/json" || media.ends_with("+json") {
         Body::Json(bytes)
     } else if media == "application/x-www-form-urlencoded" {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| ApiError::BadRequest("the form could not be read".into()))?;
+        let pairs = household_form::pairs(&bytes)?;
         Body::Form(household_form::read(pairs))
     } else {
         return Err(ApiError::UnsupportedMediaType);
@@ -118,16 +115,6 @@ fn texts(form: &household_form::PostedForm, headers: &HeaderMap) -> Texts {
 async fn operation(state: &AppState, op: &str) -> Result<Operation, ApiError> {
     let id = OperationId::parse(op).map_err(|_| ApiError::NotFound("operation"))?;
     Ok(state.store.get_operation(&id).await?)
-}
-
-async fn schemes(state: &AppState, op: &Operation) -> Result<HashMap<String, SchemeId>, ApiError> {
-    Ok(state
-        .store
-        .list_schemes(&op.id)
-        .await?
-        .into_iter()
-        .map(|s| (s.code.to_uppercase(), s.id))
-        .collect())
 }
 
 fn options() -> ValidationOptions {
@@ -223,7 +210,7 @@ pub async fn create(
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
         return Err(key_error());
     }
-    let new = match input.to_case(&schemes(&state, &op).await?, &options()) {
+    let new = match input.to_case(&state.store.scheme_codes(&op.id).await?, &options()) {
         Ok(new) => new,
         Err(errors) => {
             return match t {
@@ -488,40 +475,29 @@ pub async fn correction(
     };
     let case = state.store.get_case(granted.case_id).await?;
     let before = view(&state, &case).await?;
+    // A form is answered with the status page, in the household's language.
+    let page = t.map(|t| PageAnswer {
+        state: &state,
+        t,
+        op: &op,
+        access_code: &ask.access_code,
+    });
     if !before.correctable {
-        return match t {
-            Some(t) => {
-                PageAnswer {
-                    state: &state,
-                    t,
-                    op: &op,
-                    access_code: &ask.access_code,
-                }
-                .page(&before, None, None, StatusCode::CONFLICT)
-                .await
-            }
+        return match &page {
+            Some(p) => p.page(&before, None, None, StatusCode::CONFLICT).await,
             None => Err(ApiError::Conflict(
                 "the case can no longer be corrected here; contact the embassy".into(),
             )),
         };
     }
-    let new = match ask
-        .household
-        .to_case(&schemes(&state, &op).await?, &options())
-    {
+    let schemes = state.store.scheme_codes(&op.id).await?;
+    let new = match ask.household.to_case(&schemes, &options()) {
         Ok(new) => new,
         Err(errors) => {
-            return match t {
-                Some(t) => {
-                    let answer = PageAnswer {
-                        state: &state,
-                        t,
-                        op: &op,
-                        access_code: &ask.access_code,
-                    };
+            return match &page {
+                Some(p) => {
                     let sent = Some((&ask.household, errors.0.as_slice()));
-                    answer
-                        .page(&before, None, sent, StatusCode::UNPROCESSABLE_ENTITY)
+                    p.page(&before, None, sent, StatusCode::UNPROCESSABLE_ENTITY)
                         .await
                 }
                 None => Err(ApiError::validation(errors)),
@@ -530,38 +506,23 @@ pub async fn correction(
     };
     let update = correction_update(&case, ask.version, new);
     let mut tx = state.store.write(Actor::Applicant).await?;
-    match tx.update_case(case.id, &update).await {
-        Ok(()) => {
+    match (tx.update_case(case.id, &update).await, &page) {
+        (Ok(()), _) => {
             tx.commit().await?;
             state.matcher.changed(&op.id);
         }
-        Err(StoreError::Conflict(_)) if t.is_some() => {
+        (Err(StoreError::Conflict(_)), Some(p)) => {
             tx.rollback().await?;
-            let t = t.expect("checked");
-            let answer = PageAnswer {
-                state: &state,
-                t,
-                op: &op,
-                access_code: &ask.access_code,
-            };
-            return answer
-                .page(&before, Some(t.get("stale")), None, StatusCode::CONFLICT)
-                .await;
+            let stale = Some(p.t.get("stale"));
+            return p.page(&before, stale, None, StatusCode::CONFLICT).await;
         }
-        Err(e) => return Err(e.into()),
+        (Err(e), _) => return Err(e.into()),
     }
     let after = view(&state, &state.store.get_case(case.id).await?).await?;
-    match t {
-        Some(t) => {
-            let answer = PageAnswer {
-                state: &state,
-                t,
-                op: &op,
-                access_code: &ask.access_code,
-            };
-            answer
-                .page(&after, Some(t.get("saved")), None, StatusCode::OK)
-                .await
+    match &page {
+        Some(p) => {
+            let saved = Some(p.t.get("saved"));
+            p.page(&after, saved, None, StatusCode::OK).await
         }
         None => Ok(Json(after).into_response()),
     }

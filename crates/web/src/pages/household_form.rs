@@ -46,6 +46,12 @@ fn member_is_blank(m: &MemberInput) -> bool {
     m == &MemberInput::default()
 }
 
+/// Reads a form body (`application/x-www-form-urlencoded`) as its pairs.
+pub fn pairs(body: &[u8]) -> Result<Vec<(String, String)>, crate::ApiError> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| crate::ApiError::BadRequest("the form could not be read".into()))
+}
+
 /// Reads `application/x-www-form-urlencoded` pairs: `members[2].given_name`
 /// and the household's fields; blank values are absent, wholly blank member
 /// slots are dropped (that is how a form removes a member).

@@ -96,8 +96,7 @@ pub async fn create_case(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let op = operation_for(&state, &me, &op, Action::EditCases).await?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| ApiError::BadRequest("the form could not be read".into()))?;
+    let pairs = household_form::pairs(&body)?;
     let posted = household_form::read(pairs);
     let csrf = posted.controls.get("csrf").map_or("", String::as_str);
     if !tokens_match(&me.csrf_token, csrf) {
@@ -106,7 +105,7 @@ pub async fn create_case(
     if posted.controls.contains_key("add_member") {
         return new_case_page(&state, &me, op, &posted.household, &[]).await;
     }
-    let schemes = scheme_codes(&state, &op).await?;
+    let schemes = state.store.scheme_codes(&op.id).await?;
     let options = ValidationOptions::afghan(Utc::now().date_naive());
     match posted.household.to_case(&schemes, &options) {
         Err(errors) => new_case_page(&state, &me, op, &posted.household, &errors.0).await,
@@ -118,19 +117,6 @@ pub async fn create_case(
             Ok(Redirect::to(&format!("/cases/{id}")).into_response())
         }
     }
-}
-
-async fn scheme_codes(
-    state: &AppState,
-    op: &Operation,
-) -> Result<HashMap<String, domain::SchemeId>, ApiError> {
-    Ok(state
-        .store
-        .list_schemes(&op.id)
-        .await?
-        .into_iter()
-        .map(|s| (s.code.to_uppercase(), s.id))
-        .collect())
 }
 
 /// A list uploaded and waiting for its import to be confirmed, or imported
@@ -354,7 +340,7 @@ pub async fn upload(
         rejected_csv: None,
         at: Instant::now(),
     };
-    let schemes = scheme_codes(&state, &op).await?;
+    let schemes = state.store.scheme_codes(&op.id).await?;
     let planned = tokio::task::spawn_blocking(move || {
         let p = plan_upload(&upload, &schemes);
         (upload, p)
@@ -382,8 +368,7 @@ pub async fn confirm(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let op = operation_for(&state, &me, &op, Action::EditCases).await?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| ApiError::BadRequest("the form could not be read".into()))?;
+    let pairs = household_form::pairs(&body)?;
     let get = |k: &str| {
         pairs
             .iter()
@@ -440,7 +425,7 @@ pub async fn confirm(
     if upload.operation != op.id {
         return Err(ApiError::NotFound("upload").into());
     }
-    let schemes = scheme_codes(&state, &op).await?;
+    let schemes = state.store.scheme_codes(&op.id).await?;
     let (table, mapping, plan) = match plan_upload(&upload, &schemes) {
         Ok(p) => p,
         Err(e) => return Ok(import_page(&me, op, Some(e), None, None)),

@@ -288,8 +288,7 @@ pub async fn add_member(
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     crate::auth::csrf::same_origin(&headers)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| ApiError::BadRequest("not a form".into()))?;
+    let pairs = household_form::pairs(&body)?;
     let mut posted = household_form::read(pairs);
     let t = Texts::new(i18n::negotiate(
         posted.household.language.as_deref(),
