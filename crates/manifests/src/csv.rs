@@ -44,7 +44,9 @@ pub fn csv(manifest: &Manifest) -> Vec<u8> {
                 person.nationality.as_deref().unwrap_or(""),
                 document.map(|d| d.kind.code()).unwrap_or(""),
                 document.map(|d| d.number.as_str()).unwrap_or(""),
-                document.and_then(|d| d.issuing_country.as_deref()).unwrap_or(""),
+                document
+                    .and_then(|d| d.issuing_country.as_deref())
+                    .unwrap_or(""),
                 &date(document.and_then(|d| d.expires_on)),
                 if person.seat_needed { "yes" } else { "no" },
                 &size,

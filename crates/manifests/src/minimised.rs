@@ -68,7 +68,7 @@ fn display_name(family: &str, given: &str) -> String {
 }
 
 /// The minimised manifest as CSV, one row per person, with the same encoding and
-/// formula guard as [`crate::csv`].
+/// formula guard as [`crate::csv()`].
 pub fn minimised_csv(minimised: &Minimised) -> Vec<u8> {
     let mut out = CsvWriter::new();
     out.row(MINIMISED_HEADER.iter().copied());

@@ -228,7 +228,7 @@ fn document_code(kind: DocumentKind) -> &'static str {
 }
 
 /// Upper-cased text in the UNOA repertoire: transliterated to ASCII, then anything
-/// outside the set dropped and runs of spaces collapsed. Separators stay; [`segment`]
+/// outside the set dropped and runs of spaces collapsed. Separators stay; the segment writer
 /// releases them.
 pub fn unoa(text: &str) -> String {
     let ascii = deunicode::deunicode_with_tofu(text, "").to_ascii_uppercase();
@@ -392,7 +392,10 @@ fn flight_number(number: &str, field: &str) -> Result<String, PaxlstError> {
 /// The airline (or military call-sign) prefix of a flight number, e.g. "GAF" in "GAF123":
 /// TDT's carrier. Empty when the number has no such prefix.
 fn carrier_code(flight: &str) -> &str {
-    let letters = flight.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    let letters = flight
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     let rest_is_number = flight[letters..].chars().all(|c| c.is_ascii_digit());
     if (2..=3).contains(&letters) && letters < flight.len() && rest_is_number {
         &flight[..letters]
@@ -408,13 +411,22 @@ mod tests {
     #[test]
     fn release_character_escapes_the_separators() {
         assert_eq!(release("O'NEIL+SONS:A?B"), "O?'NEIL?+SONS?:A??B");
-        assert_eq!(segment("NAD", &[&["FL"], &[], &[], &["O'NEIL", "A:B"]]), "NAD+FL+++O?'NEIL:A?:B");
+        assert_eq!(
+            segment("NAD", &[&["FL"], &[], &[], &["O'NEIL", "A:B"]]),
+            "NAD+FL+++O?'NEIL:A?:B"
+        );
     }
 
     #[test]
     fn trailing_empty_parts_are_dropped() {
-        assert_eq!(segment("TDT", &[&["20"], &["GAF123"], &[], &[], &[""]]), "TDT+20+GAF123");
-        assert_eq!(segment("NAD", &[&["FL"], &[], &[], &["DOE", ""]]), "NAD+FL+++DOE");
+        assert_eq!(
+            segment("TDT", &[&["20"], &["GAF123"], &[], &[], &[""]]),
+            "TDT+20+GAF123"
+        );
+        assert_eq!(
+            segment("NAD", &[&["FL"], &[], &[], &["DOE", ""]]),
+            "NAD+FL+++DOE"
+        );
     }
 
     #[test]
@@ -423,7 +435,10 @@ mod tests {
         assert_eq!(unoa("Müller-Lüdenscheidt_#1"), "MULLER-LUDENSCHEIDT1");
         let dari = unoa("محمد رحیمی");
         assert!(!dari.is_empty());
-        assert!(dari.chars().all(|c| c == ' ' || c.is_ascii_uppercase()), "{dari}");
+        assert!(
+            dari.chars().all(|c| c == ' ' || c.is_ascii_uppercase()),
+            "{dari}"
+        );
     }
 
     #[test]

@@ -90,7 +90,8 @@ impl Layout {
         if !self.page.is_empty() {
             self.pages.push(std::mem::take(&mut self.page));
         }
-        self.page.push_str(std::str::from_utf8(&self.header).unwrap_or_default());
+        self.page
+            .push_str(std::str::from_utf8(&self.header).unwrap_or_default());
         self.y = self.body_top;
         self.page_empty = true;
     }
@@ -135,7 +136,14 @@ impl Layout {
             };
             self.separator(top + 3.0);
             self.y -= HOUSEHOLD_TITLE + 2.0;
-            text(&mut self.page, Font::Bold, HOUSEHOLD_TITLE, MARGIN, self.y, &encode(&title));
+            text(
+                &mut self.page,
+                Font::Bold,
+                HOUSEHOLD_TITLE,
+                MARGIN,
+                self.y,
+                &encode(&title),
+            );
             self.y -= 4.0;
             let mut drawn_here = 0;
             while let Some(row) = rows.peek() {
@@ -216,21 +224,28 @@ fn header(manifest: &Manifest) -> (Vec<u8>, f32) {
     let needed = manifest.seats_needed();
     let persons = manifest.passenger_count();
     let mut seats = format!(
-        "Seats needed: {needed} of {} capacity    Persons: {persons} ({} lap {})    Households: {}",
+        "Seats needed: {needed} of {} capacity \u{b7} Persons: {persons} ({} lap {}) \u{b7} Households: {}",
         manifest.seats,
         persons - needed,
         plural(persons - needed, "infant", "infants"),
         manifest.households.len(),
     );
     if needed > manifest.seats as usize {
-        let _ = write!(seats, "    OVER CAPACITY BY {}", needed - manifest.seats as usize);
+        let _ = write!(
+            seats,
+            " \u{b7} OVER CAPACITY BY {}",
+            needed - manifest.seats as usize
+        );
     }
     let lines = [
-        (Font::Regular, format!("Operation: {}", manifest.operation_name)),
+        (
+            Font::Regular,
+            format!("Operation: {}", manifest.operation_name),
+        ),
         (
             Font::Regular,
             format!(
-                "From {} to {}    Carrier nation: {}",
+                "From {} to {} \u{b7} Carrier nation: {}",
                 place(&movement.origin, &movement.origin_iata),
                 place(&movement.destination, &movement.destination_iata),
                 movement.carrier_nation,
@@ -239,7 +254,7 @@ fn header(manifest: &Manifest) -> (Vec<u8>, f32) {
         (
             Font::Regular,
             format!(
-                "Departs: {}    Arrives: {arrival}",
+                "Departs: {} \u{b7} Arrives: {arrival}",
                 movement.departs_at.format("%Y-%m-%d %H:%M UTC")
             ),
         ),
@@ -257,7 +272,14 @@ fn header(manifest: &Manifest) -> (Vec<u8>, f32) {
         text(&mut out, Font::Bold, BODY, x, y, &encode(heading));
         x += column;
     }
-    text(&mut out, Font::Bold, BODY, PAGE_W - MARGIN - QR_SIZE, y, b"QR code");
+    text(
+        &mut out,
+        Font::Bold,
+        BODY,
+        PAGE_W - MARGIN - QR_SIZE,
+        y,
+        b"QR code",
+    );
     y -= 5.0;
     let _ = writeln!(
         out,
@@ -339,14 +361,27 @@ fn qr(page: &mut String, payload: &str, top: f32) {
         return;
     }
     let Ok(code) = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M) else {
-        text(page, Font::Regular, 7.0, x, top - 10.0, b"QR: payload too long");
+        text(
+            page,
+            Font::Regular,
+            7.0,
+            x,
+            top - 10.0,
+            b"QR: payload too long",
+        );
         return;
     };
     let modules = code.width();
     let colors = code.to_colors();
     let scale = QR_SIZE / (modules + 2 * QR_QUIET) as f32;
     // Module units from here on: x to the right, y up, origin at the quiet zone's corner.
-    let _ = writeln!(page, "q 0 g {0} 0 0 {0} {1} {2} cm", num(scale), num(x), num(y));
+    let _ = writeln!(
+        page,
+        "q 0 g {0} 0 0 {0} {1} {2} cm",
+        num(scale),
+        num(x),
+        num(y)
+    );
     for row in 0..modules {
         let line = &colors[row * modules..(row + 1) * modules];
         let module_y = QR_QUIET + modules - 1 - row;
@@ -357,7 +392,12 @@ fn qr(page: &mut String, payload: &str, top: f32) {
                 while col < modules && line[col] == Color::Dark {
                     col += 1;
                 }
-                let _ = write!(page, "{} {module_y} {} 1 re ", start + QR_QUIET, col - start);
+                let _ = write!(
+                    page,
+                    "{} {module_y} {} 1 re ",
+                    start + QR_QUIET,
+                    col - start
+                );
             } else {
                 col += 1;
             }
@@ -546,7 +586,11 @@ fn wrap(encoded: &[u8], font: Font, size: f32, max: f32) -> Vec<Vec<u8>> {
 fn num(value: f32) -> String {
     let text = format!("{value:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".into() } else { text.into() }
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
 }
 
 /// Serialises the pages: catalog, page tree, the two standard fonts, info, then one page
@@ -568,8 +612,10 @@ fn write_document(pages: &[String], title: &str) -> Vec<u8> {
     );
     for base in ["Helvetica", "Helvetica-Bold"] {
         objects.push(
-            format!("<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>")
-                .into_bytes(),
+            format!(
+                "<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>"
+            )
+            .into_bytes(),
         );
     }
     objects.push(
@@ -591,8 +637,11 @@ fn write_document(pages: &[String], title: &str) -> Vec<u8> {
             .into_bytes(),
         );
         let compressed = deflate(content.as_bytes());
-        let mut stream = format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", compressed.len())
-            .into_bytes();
+        let mut stream = format!(
+            "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+            compressed.len()
+        )
+        .into_bytes();
         stream.extend_from_slice(&compressed);
         stream.extend_from_slice(b"\nendstream");
         objects.push(stream);
@@ -658,7 +707,8 @@ mod tests {
 
     #[test]
     fn wrap_never_exceeds_the_width_and_keeps_every_byte() {
-        let text = encode("Abdul Rahman Mohammadi-Karimzadeh Qasemi Abcdefghijklmnopqrstuvwxyz0123456789");
+        let text =
+            encode("Abdul Rahman Mohammadi-Karimzadeh Qasemi Abcdefghijklmnopqrstuvwxyz0123456789");
         let lines = wrap(&text, Font::Regular, BODY, 60.0);
         assert!(lines.len() > 2);
         for line in &lines {

@@ -16,28 +16,52 @@ fn one_row_per_passenger_with_every_field() {
             let column = |name: &str| row[HEADER.iter().position(|h| *h == name).unwrap()].as_str();
             assert_eq!(column("household_reference"), household.reference);
             assert_eq!(column("household_position"), (i + 1).to_string());
-            assert_eq!(column("household_size"), household.persons.len().to_string());
+            assert_eq!(
+                column("household_size"),
+                household.persons.len().to_string()
+            );
             assert_eq!(column("family_name"), person.family_name);
             assert_eq!(column("given_names"), person.given_names);
-            assert_eq!(column("full_name_native"), person.full_name_native.clone().unwrap_or_default());
+            assert_eq!(
+                column("full_name_native"),
+                person.full_name_native.clone().unwrap_or_default()
+            );
             assert_eq!(column("sex"), person.sex.map(|s| s.code()).unwrap_or(""));
             assert_eq!(
                 column("date_of_birth"),
-                person.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                person
+                    .date_of_birth
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
             );
-            assert_eq!(column("nationality"), person.nationality.clone().unwrap_or_default());
+            assert_eq!(
+                column("nationality"),
+                person.nationality.clone().unwrap_or_default()
+            );
             let doc = person.document.as_ref();
-            assert_eq!(column("document_kind"), doc.map(|d| d.kind.code()).unwrap_or(""));
-            assert_eq!(column("document_number"), doc.map(|d| d.number.clone()).unwrap_or_default());
+            assert_eq!(
+                column("document_kind"),
+                doc.map(|d| d.kind.code()).unwrap_or("")
+            );
+            assert_eq!(
+                column("document_number"),
+                doc.map(|d| d.number.clone()).unwrap_or_default()
+            );
             assert_eq!(
                 column("document_issuing_country"),
-                doc.and_then(|d| d.issuing_country.clone()).unwrap_or_default()
+                doc.and_then(|d| d.issuing_country.clone())
+                    .unwrap_or_default()
             );
             assert_eq!(
                 column("document_expires_on"),
-                doc.and_then(|d| d.expires_on).map(|d| d.to_string()).unwrap_or_default()
+                doc.and_then(|d| d.expires_on)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             );
-            assert_eq!(column("seat_needed"), if person.seat_needed { "yes" } else { "no" });
+            assert_eq!(
+                column("seat_needed"),
+                if person.seat_needed { "yes" } else { "no" }
+            );
         }
     }
 }
@@ -56,7 +80,14 @@ fn dari_names_stay_utf8_and_awkward_text_round_trips() {
 #[test]
 fn formula_injection_is_defused_in_every_column() {
     let mut manifest = two_households();
-    let attacks = ["=cmd|' /C calc'!A0", "+SUM(1)", "-1+2", "@HYPERLINK(\"x\")", "\tTAB", "\rCR"];
+    let attacks = [
+        "=cmd|' /C calc'!A0",
+        "+SUM(1)",
+        "-1+2",
+        "@HYPERLINK(\"x\")",
+        "\tTAB",
+        "\rCR",
+    ];
     let person = &mut manifest.households[0].persons[0];
     person.family_name = attacks[0].into();
     person.given_names = attacks[1].into();
@@ -67,12 +98,19 @@ fn formula_injection_is_defused_in_every_column() {
     let rows = parse_csv(&manifests::csv(&manifest));
     let row = &rows[1];
     for (column, attack) in [(2, 0), (3, 1), (4, 2), (7, 3), (9, 4), (0, 5)] {
-        assert_eq!(row[column], format!("'{}", attacks[attack]), "column {column}");
+        assert_eq!(
+            row[column],
+            format!("'{}", attacks[attack]),
+            "column {column}"
+        );
     }
     // Every cell of the document starts with something a spreadsheet reads as text.
     for row in &rows {
         for cell in row {
-            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
         }
     }
 }

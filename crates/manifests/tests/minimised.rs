@@ -34,7 +34,10 @@ fn keeps_names_nationality_document_number_and_size() {
         for (mp, p) in m.persons.iter().zip(&h.persons) {
             assert_eq!(mp.name, format!("{}, {}", p.family_name, p.given_names));
             assert_eq!(mp.nationality, p.nationality);
-            assert_eq!(mp.document_number, p.document.as_ref().map(|d| d.number.clone()));
+            assert_eq!(
+                mp.document_number,
+                p.document.as_ref().map(|d| d.number.clone())
+            );
         }
     }
 }
@@ -89,8 +92,14 @@ fn nothing_else_leaks() {
         }
     }
     for value in &forbidden {
-        assert!(!json_text.contains(value.as_str()), "{value:?} leaks into the JSON");
-        assert!(!csv.contains(value.as_str()), "{value:?} leaks into the CSV");
+        assert!(
+            !json_text.contains(value.as_str()),
+            "{value:?} leaks into the JSON"
+        );
+        assert!(
+            !csv.contains(value.as_str()),
+            "{value:?} leaks into the CSV"
+        );
     }
     // The issuing country equals the nationality here, so it is checked by field name
     // above rather than by value; the CSV has exactly the allowed columns.
@@ -104,7 +113,13 @@ fn nothing_else_leaks() {
 fn minimised_csv_rows_match_the_households() {
     let manifest = two_households();
     let rows = parse_csv(&minimised_csv(&minimise(&manifest)));
-    assert_eq!(rows[1], ["AF-000042", "3", "Rahimi, Ahmad Shah", "AFG", "P01234567"]);
+    assert_eq!(
+        rows[1],
+        ["AF-000042", "3", "Rahimi, Ahmad Shah", "AFG", "P01234567"]
+    );
     assert_eq!(rows[3], ["AF-000042", "3", "Rahimi, Maryam", "AFG", ""]);
-    assert_eq!(rows[4], ["AF-000107", "1", "Noori, Farid", "AFG", "1400-0101-23456"]);
+    assert_eq!(
+        rows[4],
+        ["AF-000107", "1", "Noori, Farid", "AFG", "1400-0101-23456"]
+    );
 }

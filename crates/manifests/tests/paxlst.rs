@@ -37,7 +37,10 @@ fn segments(edi: &str) -> Vec<Vec<Vec<String>>> {
             c => component.push(c),
         }
     }
-    assert!(component.is_empty() && segment.is_empty(), "ends with a terminator");
+    assert!(
+        component.is_empty() && segment.is_empty(),
+        "ends with a terminator"
+    );
     out
 }
 
@@ -64,8 +67,15 @@ fn check_unt(edi: &str) {
     let segs = segments(edi);
     let unh = segs.iter().position(|s| s[0][0] == "UNH").unwrap();
     let unt = segs.iter().position(|s| s[0][0] == "UNT").unwrap();
-    assert_eq!(segs[unt][1][0], (unt - unh + 1).to_string(), "UNT segment count");
-    assert_eq!(segs[unt][2][0], segs[unh][1][0], "UNT repeats the message reference");
+    assert_eq!(
+        segs[unt][1][0],
+        (unt - unh + 1).to_string(),
+        "UNT segment count"
+    );
+    assert_eq!(
+        segs[unt][2][0], segs[unh][1][0],
+        "UNT repeats the message reference"
+    );
 }
 
 #[test]
@@ -149,7 +159,12 @@ fn unt_counts_every_segment_of_a_large_message() {
     let segs = segments(&edi);
     let cnt = segs.iter().find(|s| s[0][0] == "CNT").unwrap();
     assert_eq!(cnt[1], ["42", "2000"]);
-    assert_eq!(segs.iter().filter(|s| s[0][0] == "NAD" && s[1][0] == "FL").count(), 2000);
+    assert_eq!(
+        segs.iter()
+            .filter(|s| s[0][0] == "NAD" && s[1][0] == "FL")
+            .count(),
+        2000
+    );
 }
 
 #[test]
@@ -157,14 +172,24 @@ fn separators_in_data_are_released() {
     let mut manifest = two_households();
     manifest.households[0].persons[0].family_name = "O'Neil+Sons".into();
     manifest.households[0].persons[0].given_names = "A:B?C".into();
-    manifest.households[0].persons[0].document.as_mut().unwrap().number = "X+1'2".into();
+    manifest.households[0].persons[0]
+        .document
+        .as_mut()
+        .unwrap()
+        .number = "X+1'2".into();
     let edi = paxlst(&manifest, &header()).unwrap();
     let raw = raw_segments(&edi);
-    assert!(raw.contains(&"NAD+FL+++O?'NEIL?+SONS:A?:B??C".to_owned()), "{raw:?}");
+    assert!(
+        raw.contains(&"NAD+FL+++O?'NEIL?+SONS:A?:B??C".to_owned()),
+        "{raw:?}"
+    );
     assert!(raw.contains(&"DOC+P:110:111+X?+1?'2".to_owned()));
     // Parsing back gives the data unchanged (upper-cased), and the count still holds.
     let segs = segments(&edi);
-    let nad = segs.iter().find(|s| s[0][0] == "NAD" && s[1][0] == "FL").unwrap();
+    let nad = segs
+        .iter()
+        .find(|s| s[0][0] == "NAD" && s[1][0] == "FL")
+        .unwrap();
     assert_eq!(nad[4], ["O'NEIL+SONS", "A:B?C"]);
     check_unt(&edi);
 }
@@ -177,10 +202,16 @@ fn dari_script_and_diacritics_are_transliterated_to_unoa() {
     person.given_names = "Ḥāmid Zoë Çağrı".into();
     let edi = paxlst(&manifest, &header()).unwrap();
     let segs = segments(&edi);
-    let nad = segs.iter().find(|s| s[0][0] == "NAD" && s[1][0] == "FL").unwrap();
+    let nad = segs
+        .iter()
+        .find(|s| s[0][0] == "NAD" && s[1][0] == "FL")
+        .unwrap();
     assert_eq!(nad[4][1], "HAMID ZOE CAGRI");
     let family = &nad[4][0];
-    assert!(!family.is_empty() && family.chars().all(|c| c.is_ascii_uppercase()), "{family}");
+    assert!(
+        !family.is_empty() && family.chars().all(|c| c.is_ascii_uppercase()),
+        "{family}"
+    );
     // The whole interchange is in the UNOA repertoire.
     let allowed = |c: char| {
         c.is_ascii_uppercase() || c.is_ascii_digit() || " .,-()/='+:?!\"%&*;<>".contains(c)
@@ -209,7 +240,9 @@ fn errors_name_the_field_and_the_rule() {
     let mut manifest = two_households();
     manifest.movement.destination_iata = Some("TASH".into());
     let err = paxlst(&manifest, &header()).unwrap_err();
-    assert!(matches!(&err, PaxlstError::Invalid { field, .. } if field == "movement.destination_iata"));
+    assert!(
+        matches!(&err, PaxlstError::Invalid { field, .. } if field == "movement.destination_iata")
+    );
 
     let mut manifest = two_households();
     manifest.movement.arrives_at = None;
@@ -241,5 +274,8 @@ fn errors_name_the_field_and_the_rule() {
 
     let mut manifest = two_households();
     manifest.movement.kind = MovementKind::Convoy;
-    assert_eq!(paxlst(&manifest, &header()).unwrap_err(), PaxlstError::NotAFlight);
+    assert_eq!(
+        paxlst(&manifest, &header()).unwrap_err(),
+        PaxlstError::NotAFlight
+    );
 }

@@ -25,7 +25,11 @@ fn parse(bytes: &[u8]) -> Parsed {
         let content = doc.get_and_decode_page_content(id).expect("content");
         let mut qr_scale = None;
         for op in &content.operations {
-            let values: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+            let values: Vec<f32> = op
+                .operands
+                .iter()
+                .filter_map(|o| o.as_float().ok())
+                .collect();
             match op.operator.as_str() {
                 "Tm" => {
                     let (x, y) = (values[4], values[5]);
@@ -85,8 +89,16 @@ fn a_qr_code_is_drawn_per_household_with_a_payload() {
     let mut qr_codes = 0;
     for (_, id) in doc.get_pages() {
         let content = doc.get_and_decode_page_content(id).unwrap();
-        qr_codes += content.operations.iter().filter(|op| op.operator == "cm").count();
-        let rectangles = content.operations.iter().filter(|op| op.operator == "re").count();
+        qr_codes += content
+            .operations
+            .iter()
+            .filter(|op| op.operator == "cm")
+            .count();
+        let rectangles = content
+            .operations
+            .iter()
+            .filter(|op| op.operator == "re")
+            .count();
         assert!(rectangles > 5 * 21, "too few QR modules: {rectangles}");
     }
     assert_eq!(qr_codes, 5);
@@ -100,7 +112,11 @@ fn a_qr_code_is_drawn_per_household_with_a_payload() {
         .values()
         .map(|&id| {
             let content = doc.get_and_decode_page_content(id).unwrap();
-            content.operations.iter().filter(|op| op.operator == "cm").count()
+            content
+                .operations
+                .iter()
+                .filter(|op| op.operator == "cm")
+                .count()
         })
         .sum();
     assert_eq!(drawn, 4);
@@ -115,14 +131,23 @@ fn a_large_manifest_paginates_without_losing_anyone() {
     let total = parsed.pages;
     for (i, text) in parsed.texts.iter().enumerate() {
         assert!(text.contains(&format!("Page {} of {total}", i + 1)));
-        assert!(text.contains("Seats needed: 2000 of 2000"), "header on page {}", i + 1);
+        assert!(
+            text.contains("Seats needed: 2000 of 2000"),
+            "header on page {}",
+            i + 1
+        );
     }
     let all = parsed.texts.concat();
     for household in &manifest.households {
         // Households are small here, so none is split: each title appears once.
         assert_eq!(all.matches(&format!("{} ", household.reference)).count(), 1);
         for person in &household.persons {
-            assert_eq!(all.matches(&person.family_name).count(), 1, "{}", person.family_name);
+            assert_eq!(
+                all.matches(&person.family_name).count(),
+                1,
+                "{}",
+                person.family_name
+            );
             let number = &person.document.as_ref().unwrap().number;
             assert_eq!(all.matches(number.as_str()).count(), 1, "{number}");
         }
@@ -166,4 +191,16 @@ fn non_latin1_names_degrade_to_latin_text() {
     assert!(!text.contains("رحیمی"));
     // The Dari-only name still leaves a printable trace in its row.
     assert!(text.contains("Zohra"));
+}
+
+#[test]
+fn over_capacity_is_flagged_in_the_header() {
+    let mut manifest = two_households();
+    manifest.seats = 2;
+    let parsed = parse(&manifests::pdf(&manifest));
+    assert!(parsed.texts[0].contains("Seats needed: 3 of 2 capacity"));
+    assert!(parsed.texts[0].contains("OVER CAPACITY BY 1"));
+    manifest.seats = 3;
+    let parsed = parse(&manifests::pdf(&manifest));
+    assert!(!parsed.texts[0].contains("OVER CAPACITY"));
 }

@@ -106,7 +106,7 @@ pub fn many(households: usize, persons: usize) -> Manifest {
     let mut manifest = two_households();
     manifest.seats = persons as u32;
     manifest.households.clear();
-    let mut next = 0;
+    let mut next = 0usize;
     for h in 0..households {
         let size = persons / households + usize::from(h < persons % households);
         let members = (0..size)
@@ -116,7 +116,11 @@ pub fn many(households: usize, persons: usize) -> Manifest {
                     family_name: format!("Fam{next:05}z"),
                     given_names: "Given Names".into(),
                     full_name_native: None,
-                    sex: Some(if next % 2 == 0 { Sex::Female } else { Sex::Male }),
+                    sex: Some(if next.is_multiple_of(2) {
+                        Sex::Female
+                    } else {
+                        Sex::Male
+                    }),
                     date_of_birth: Some(date(1960 + (next % 60) as i32, 1 + (next % 12) as u32, 1)),
                     nationality: Some("AFG".into()),
                     document: passport(&format!("P{next:08}"), "AFG", date(2027, 5, 1)),
@@ -126,7 +130,11 @@ pub fn many(households: usize, persons: usize) -> Manifest {
             .collect();
         manifest.households.push(ManifestHousehold {
             reference: format!("AF-{:06}", h + 1),
-            qr_payload: format!("muster:pass:AF-{:06}:{:016x}", h + 1, (h as u64 + 7) * 0x9e37_79b9),
+            qr_payload: format!(
+                "muster:pass:AF-{:06}:{:016x}",
+                h + 1,
+                (h as u64 + 7) * 0x9e37_79b9
+            ),
             persons: members,
         });
     }
@@ -160,6 +168,9 @@ pub fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
             (false, c) => cell.push(c),
         }
     }
-    assert!(cell.is_empty() && row.is_empty(), "the last row ends with CRLF");
+    assert!(
+        cell.is_empty() && row.is_empty(),
+        "the last row ends with CRLF"
+    );
     rows
 }
