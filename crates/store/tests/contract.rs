@@ -76,6 +76,11 @@ fn person(relationship: Relationship, given: &str, family: &str) -> PersonDetail
         contacts: vec![],
         province: Some("Kabul".into()),
         employer: None,
+        employer_nation: None,
+        years_of_service: None,
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }
 
