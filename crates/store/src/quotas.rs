@@ -39,7 +39,7 @@ async fn usage(
         .await?
         .ok_or(StoreError::not_found("scheme"))?;
     let sql = format!(
-        "SELECT COUNT(*) AS principals, COALESCE(SUM(household_size), 0) AS persons FROM cases \
+        "SELECT COUNT(*) AS principals, CAST(COALESCE(SUM(household_size), 0) AS BIGINT) AS persons FROM cases \
          WHERE scheme_id = $1 AND status IN ({}) AND id <> $2",
         holding()
     );
