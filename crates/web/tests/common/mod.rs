@@ -56,6 +56,11 @@ pub fn member(relationship: Relationship, given: &str) -> PersonDetails {
         contacts: vec![],
         province: None,
         employer: None,
+        employer_nation: None,
+        years_of_service: None,
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }
 
@@ -97,6 +102,7 @@ impl Fixture {
             description: String::new(),
             quota_principals: Some(130),
             quota_persons: None,
+            movement_nations: vec![],
         };
         let scheme = tx.create_scheme(&op.id, &scheme).await.unwrap().id;
         let movement = NewMovement {
