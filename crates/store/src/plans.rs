@@ -159,6 +159,28 @@ impl Store {
             .collect()
     }
 
+    /// Households and persons holding a seat on each movement.
+    pub async fn movement_loads(
+        &self,
+        op: &OperationId,
+    ) -> Result<HashMap<MovementId, (u32, u32)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT movement_id, COUNT(*) AS households, CAST(SUM(household_size) AS BIGINT) AS persons \
+             FROM cases WHERE operation_id = $1 AND movement_id IS NOT NULL GROUP BY movement_id",
+        )
+        .bind(op.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    codec::get_parsed(r, "movement_id", "movement id")?,
+                    (codec::get_u32(r, "households")?, codec::get_u32(r, "persons")?),
+                ))
+            })
+            .collect()
+    }
+
     pub async fn get_plan(&self, id: PlanId) -> Result<Plan, StoreError> {
         let row = sqlx::query("SELECT * FROM plans WHERE id = $1")
             .bind(id.to_string())
@@ -277,12 +299,13 @@ impl WriteTx {
     /// plan is not the current proposal or a movement it uses was cancelled,
     /// has departed or lost seats since.
     pub async fn approve_plan(&mut self, id: PlanId) -> Result<Approval, StoreError> {
-        let row = sqlx::query("SELECT operation_id, status FROM plans WHERE id = $1")
+        let row = sqlx::query("SELECT operation_id, status, settings FROM plans WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.conn())
             .await?
             .ok_or(StoreError::not_found("plan"))?;
         let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
+        let settings: PlanSettings = codec::get_json(&row, "settings", "plan settings")?;
         let status: PlanStatus = codec::get_enum(&row, "status", "plan status")?;
         if status != PlanStatus::Proposed {
             return Err(StoreError::Conflict(
@@ -322,6 +345,7 @@ impl WriteTx {
                         .await?;
                     done.added += 1;
                 }
+                CaseStatus::Scheduled if at.is_none() => done.added += 1,
                 CaseStatus::Scheduled if !same => done.moved += 1,
                 CaseStatus::CalledForward if !same => {
                     self.step(a.case_id, &reason(CaseStatus::Scheduled, "moved by a new plan: call forward again"), "case.status", " plan")
@@ -355,7 +379,6 @@ impl WriteTx {
             let case: CaseId = codec::get_parsed(&r, "id", "case id")?;
             if !planned.contains(&case) {
                 let back = reason(CaseStatus::Eligible, "left out of the approved plan");
-                // Called forward: back to scheduled first, then to waiting.
                 let status: CaseStatus = {
                     let s = sqlx::query("SELECT status FROM cases WHERE id = $1")
                         .bind(case.to_string())
@@ -363,6 +386,11 @@ impl WriteTx {
                         .await?;
                     codec::get_parsed(&s, "status", "case status")?
                 };
+                // Households called forward stay unless the plan released them.
+                if status == CaseStatus::CalledForward && !settings.release_called_forward {
+                    continue;
+                }
+                // Called forward: back to scheduled first, then to waiting.
                 if status == CaseStatus::CalledForward {
                     self.step(case, &reason(CaseStatus::Scheduled, "left out of the approved plan"), "case.status", " plan")
                         .await?;

@@ -86,8 +86,11 @@ pub fn propose(
             })
         })
         .collect();
+    // Called forward without a place on record (only possible in data made
+    // before plans) cannot be kept anywhere: left alone unless released.
     let open: Vec<&Case> = (input.cases.iter())
         .filter(|c| !kept(c) && c.scheme_id.is_some() && c.status != CaseStatus::CheckedIn)
+        .filter(|c| c.status != CaseStatus::CalledForward || settings.release_called_forward)
         .collect();
 
     let mut seats_taken: HashMap<MovementId, i64> = HashMap::new();
@@ -334,4 +337,169 @@ fn stamp(t: DateTime<Utc>) -> String {
         t.minute(),
         t.second()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::movement::{Movement, MovementKind};
+    use domain::person::{Person, PersonDetails, Relationship, Sex};
+    use domain::plan::AssemblyPoint as Point;
+    use domain::scheme::Scheme;
+    use domain::{OperationId, PersonId, SchemeId};
+
+    fn op() -> OperationId {
+        OperationId::parse("kabul-2021").unwrap()
+    }
+
+    fn person() -> Person {
+        Person {
+            id: PersonId::new(),
+            details: PersonDetails {
+                relationship: Relationship::Principal,
+                given_name: Some("Nabi".into()),
+                family_name: None,
+                father_name: None,
+                full_name_native: None,
+                date_of_birth: None,
+                sex: Sex::Male,
+                nationalities: vec![],
+                documents: vec![],
+                contacts: vec![],
+                province: None,
+                employer: None,
+                employer_nation: None,
+                years_of_service: None,
+                family_ties: vec![],
+                at_risk: None,
+                medical_need: None,
+            },
+        }
+    }
+
+    fn case(scheme: SchemeId, status: CaseStatus, size: usize) -> Case {
+        Case {
+            id: CaseId::new(),
+            operation_id: op(),
+            reference: "AF-000001".into(),
+            status,
+            scheme_id: Some(scheme),
+            tier: Some(2),
+            tier_overridden: false,
+            special_needs: None,
+            language: None,
+            follow_up: None,
+            source: "test".into(),
+            members: (0..size).map(|_| person()).collect(),
+            movement_id: None,
+            processing_slot: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn movement(scheme: SchemeId, hours: i64, seats: u32) -> Movement {
+        Movement {
+            id: MovementId::new(),
+            operation_id: op(),
+            kind: MovementKind::Flight,
+            designator: "FIN 1".into(),
+            nation: "FIN".into(),
+            origin: "Kabul".into(),
+            destination: "Helsinki".into(),
+            departs_at: ceil_hour(Utc::now()) + TimeDelta::hours(hours),
+            seats,
+            status: MovementStatus::Planned,
+            accepts_schemes: vec![scheme],
+            shared_with: vec![],
+        }
+    }
+
+    fn input(cases: Vec<Case>, movements: Vec<Movement>, scheme: SchemeId, per_hour: u32) -> PlanningInput {
+        PlanningInput {
+            cases,
+            movements,
+            schemes: vec![Scheme {
+                id: scheme,
+                operation_id: op(),
+                code: "FIN-130".into(),
+                name: "Finnish quota".into(),
+                nation: "FIN".into(),
+                description: String::new(),
+                quota_principals: None,
+                quota_persons: None,
+                movement_nations: vec![],
+            }],
+            assembly_points: vec![Point {
+                id: AssemblyPointId::new(),
+                operation_id: op(),
+                name: "Abbey Gate".into(),
+                persons_per_hour: per_hour,
+                provinces: vec![],
+            }],
+        }
+    }
+
+    fn quick() -> PlanSettings {
+        PlanSettings {
+            time_budget_seconds: 2,
+            ..PlanSettings::default()
+        }
+    }
+
+    #[test]
+    fn called_forward_households_keep_their_place_and_their_gate_hour() {
+        let scheme = SchemeId::new();
+        let flight = movement(scheme, 10, 20);
+        let mut called = case(scheme, CaseStatus::CalledForward, 4);
+        called.movement_id = Some(flight.id);
+        // Its promised hour is the only hour every new household could use
+        // at a gate that takes 5 an hour... so nobody else fits in it.
+        let promised = flight.departs_at - TimeDelta::hours(4);
+        called.processing_slot = Some(promised);
+        let waiting: Vec<Case> = (0..6).map(|_| case(scheme, CaseStatus::Eligible, 3)).collect();
+        let mut cases = vec![called.clone()];
+        cases.extend(waiting);
+        let now = Utc::now();
+        let plan = propose(&input(cases.clone(), vec![flight.clone()], scheme, 5), &quick(), now).unwrap();
+        let kept = plan.assignments.iter().find(|a| a.case_id == called.id).unwrap();
+        assert!(kept.pinned);
+        assert_eq!((kept.movement_id, kept.slot), (flight.id, promised));
+        let in_promised_hour: u32 = (plan.assignments.iter())
+            .filter(|a| a.slot == promised)
+            .map(|a| a.persons)
+            .sum();
+        assert!(in_promised_hour <= 5, "the gate hour is not overfilled: {in_promised_hour}");
+        let mut seats: u32 = plan.assignments.iter().map(|a| a.seats).sum();
+        assert!(seats <= 20, "{seats}");
+        // Released, the household may be planned like any other.
+        let released = PlanSettings {
+            release_called_forward: true,
+            ..quick()
+        };
+        let plan = propose(&input(cases, vec![flight], scheme, 5), &released, now).unwrap();
+        assert!(plan.assignments.iter().all(|a| !a.pinned));
+        seats = plan.assignments.iter().map(|a| a.seats).sum();
+        assert!(seats <= 20);
+    }
+
+    #[test]
+    fn no_household_goes_on_a_movement_that_does_not_take_its_scheme_or_has_left() {
+        let (fin, nor) = (SchemeId::new(), SchemeId::new());
+        let gone = movement(fin, -1, 50);
+        let other = movement(nor, 10, 50);
+        let cases = vec![case(fin, CaseStatus::Eligible, 2)];
+        let plan = propose(&input(cases, vec![gone, other], fin, 100), &quick(), Utc::now()).unwrap();
+        assert!(plan.assignments.is_empty());
+    }
+
+    #[test]
+    fn lap_infants_need_no_seat() {
+        let scheme = SchemeId::new();
+        let mut c = case(scheme, CaseStatus::Eligible, 2);
+        c.members[1].details.date_of_birth =
+            Some(domain::dates::DateOfBirth::gregorian(Utc::now().date_naive() - TimeDelta::days(200)));
+        assert_eq!(counts(&c, Utc::now().date_naive()), (2, 1));
+    }
 }
