@@ -446,6 +446,7 @@ mod tests {
             status: CaseStatus::Registered,
             scheme_id: new.scheme_id,
             tier: None,
+            tier_overridden: false,
             special_needs: new.special_needs.clone(),
             language: new.language.clone(),
             follow_up: None,
@@ -458,6 +459,8 @@ mod tests {
                     details: d.clone(),
                 })
                 .collect(),
+            movement_id: None,
+            processing_slot: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
