@@ -136,3 +136,61 @@ async fn rules_decision_and_plan_through_the_pages() {
     assert_eq!(status, 200);
     assert!(!body.contains("Propose a plan") && !body.contains("manifest.pdf"));
 }
+
+#[tokio::test]
+async fn what_an_officer_learns_goes_onto_the_case_and_changes_the_suggestion() {
+    let f = Fixture::new().await;
+    let rules = serde_json::json!({"eligibility": ["employer_nation == FIN and years_of_service >= 2"]});
+    let hq = f.sign_in("hq").await;
+    let res = f
+        .send(json_request("PUT", &format!("/api/schemes/{}/rules", f.scheme), Some(&hq), &rules.to_string()))
+        .await;
+    assert_eq!(res.status(), 200);
+    let case = f.new_case().await;
+    let officer = f.sign_in("officer").await;
+    let (_, body) = page(&f, &officer, &format!("/cases/{case}")).await;
+    assert!(body.contains("Suggestion: <strong>Needs information</strong>"), "{body}");
+    assert!(body.contains("employer_nation of principal"), "asks for the missing fact");
+
+    let (status, form) = page(&f, &officer, &format!("/cases/{case}/edit")).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("value=\"Nabi\""), "the form shows the household");
+    let csrf = csrf_of(&form);
+    let version = form
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let res = f
+        .send(form_request(&format!("/cases/{case}/edit"), &officer, &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("scheme", "FIN-130"),
+            ("members[0].relationship", "principal"),
+            ("members[0].given_name", "Nabi"),
+            ("members[0].family_name", "Ahmadzai"),
+            ("members[0].employer_nation", "Finland"),
+            ("members[0].years_of_service", "3"),
+            ("members[1].relationship", "child"),
+            ("members[1].given_name", "Wali"),
+            ("members[1].family_name", "Ahmadzai"),
+            ("members[1].medical_need", "yes"),
+        ]))
+        .await;
+    assert_eq!(res.status(), 303);
+    let saved = f.store.get_case(case).await.unwrap();
+    assert_eq!(saved.members[0].details.employer_nation.as_deref(), Some("FIN"));
+    assert_eq!(saved.members[1].details.medical_need, Some(true));
+    let (_, body) = page(&f, &officer, &format!("/cases/{case}")).await;
+    assert!(body.contains("Suggestion: <strong>Eligible</strong>"), "{body}");
+    // The same stale form again is refused, not merged.
+    let res = f
+        .send(form_request(&format!("/cases/{case}/edit"), &officer, &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("members[0].given_name", "Nabi"),
+        ]))
+        .await;
+    assert_eq!(res.status(), 409);
+}

@@ -13,7 +13,7 @@ mod openapi;
 pub(crate) mod operations;
 pub(crate) mod plans;
 mod posts;
-mod registrations;
+pub(crate) mod registrations;
 mod schemes;
 mod session;
 

@@ -262,6 +262,7 @@ struct CasePage {
     rules: Option<super::eligibility::SuggestionPanel>,
     verdicts: Vec<(&'static str, &'static str)>,
     may_set_tier: bool,
+    may_edit: bool,
     seat: Option<(String, String)>,
 }
 
@@ -326,6 +327,7 @@ pub async fn page(
         rules,
         verdicts,
         may_set_tier,
+        may_edit: role_may(me.user.role, Action::EditCases),
         seat,
         nav: Some(Nav::new(&me, &case.operation_id)),
         csrf: me.csrf_token.clone(),

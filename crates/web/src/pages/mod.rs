@@ -4,6 +4,7 @@
 
 mod board;
 mod burn;
+mod case_edit;
 pub(crate) mod cases;
 mod duplicates;
 mod eligibility;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
+        .route("/cases/{id}/edit", get(case_edit::form).post(case_edit::save))
         .route("/cases/{id}/decision", post(eligibility::decide))
         .route("/cases/{id}/tier", post(eligibility::tier))
         .route("/schemes/{id}", get(eligibility::page))
