@@ -51,7 +51,9 @@ pub(crate) fn apply(
     if let Some(list) = given(&m.family_ties) {
         for word in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
             match nation(word) {
-                Some(code) if !details.family_ties.contains(&code) => details.family_ties.push(code),
+                Some(code) if !details.family_ties.contains(&code) => {
+                    details.family_ties.push(code)
+                }
                 Some(_) => {}
                 None => errors.push(
                     field("family_ties"),
@@ -151,7 +153,11 @@ mod tests {
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["members[1].employer_nation", "members[1].years_of_service", "members[1].at_risk"]
+            [
+                "members[1].employer_nation",
+                "members[1].years_of_service",
+                "members[1].at_risk"
+            ]
         );
         assert_eq!(d.medical_need, None);
     }

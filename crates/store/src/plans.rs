@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use domain::audit::AuditEntry;
 use domain::case::StatusChange;
 use domain::movement::{Movement, MovementStatus};
-use domain::plan::{AssemblyPoint, NewAssemblyPoint, Plan, PlanAssignment, PlanSettings, PlanStatus};
+use domain::plan::{
+    AssemblyPoint, NewAssemblyPoint, Plan, PlanAssignment, PlanSettings, PlanStatus,
+};
 use domain::scheme::Scheme;
 use domain::{AssemblyPointId, Case, CaseId, CaseStatus, MovementId, OperationId, PlanId};
 use serde::Serialize;
@@ -94,10 +96,11 @@ impl Store {
         &self,
         op: &OperationId,
     ) -> Result<Vec<AssemblyPoint>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM assembly_points WHERE operation_id = $1 ORDER BY name")
-            .bind(op.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM assembly_points WHERE operation_id = $1 ORDER BY name")
+                .bind(op.as_str())
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(assembly_point).collect()
     }
 
@@ -153,7 +156,10 @@ impl Store {
             .map(|r| {
                 Ok((
                     codec::get_parsed(r, "id", "case id")?,
-                    (r.try_get("reference")?, codec::get_u32(r, "household_size")?),
+                    (
+                        r.try_get("reference")?,
+                        codec::get_u32(r, "household_size")?,
+                    ),
                 ))
             })
             .collect()
@@ -175,7 +181,10 @@ impl Store {
             .map(|r| {
                 Ok((
                     codec::get_parsed(r, "movement_id", "movement id")?,
-                    (codec::get_u32(r, "households")?, codec::get_u32(r, "persons")?),
+                    (
+                        codec::get_u32(r, "households")?,
+                        codec::get_u32(r, "persons")?,
+                    ),
                 ))
             })
             .collect()
@@ -187,13 +196,14 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::not_found("plan"))?;
-        let assignments = sqlx::query("SELECT * FROM plan_assignments WHERE plan_id = $1 ORDER BY slot, case_id")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(assignment)
-            .collect::<Result<_, _>>()?;
+        let assignments =
+            sqlx::query("SELECT * FROM plan_assignments WHERE plan_id = $1 ORDER BY slot, case_id")
+                .bind(id.to_string())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(assignment)
+                .collect::<Result<_, _>>()?;
         plan(&row, assignments)
     }
 
@@ -289,7 +299,10 @@ impl WriteTx {
             }
             q.execute(self.conn()).await?;
         }
-        let detail = format!("operation {op} households {} objective {objective}", assignments.len());
+        let detail = format!(
+            "operation {op} households {} objective {objective}",
+            assignments.len()
+        );
         self.audit(AuditEntry::new("plan.propose", "plan", id).detail(detail))
             .await?;
         Ok(id)
@@ -341,15 +354,31 @@ impl WriteTx {
             let same = at == Some(a.movement_id) && slot == Some(a.slot);
             match status {
                 CaseStatus::Eligible => {
-                    self.step(a.case_id, &reason(CaseStatus::Scheduled, "put on a movement by the approved plan"), "case.status", " plan")
-                        .await?;
+                    self.step(
+                        a.case_id,
+                        &reason(
+                            CaseStatus::Scheduled,
+                            "put on a movement by the approved plan",
+                        ),
+                        "case.status",
+                        " plan",
+                    )
+                    .await?;
                     done.added += 1;
                 }
                 CaseStatus::Scheduled if at.is_none() => done.added += 1,
                 CaseStatus::Scheduled if !same => done.moved += 1,
                 CaseStatus::CalledForward if !same => {
-                    self.step(a.case_id, &reason(CaseStatus::Scheduled, "moved by a new plan: call forward again"), "case.status", " plan")
-                        .await?;
+                    self.step(
+                        a.case_id,
+                        &reason(
+                            CaseStatus::Scheduled,
+                            "moved by a new plan: call forward again",
+                        ),
+                        "case.status",
+                        " plan",
+                    )
+                    .await?;
                     done.moved += 1;
                 }
                 CaseStatus::Scheduled | CaseStatus::CalledForward | CaseStatus::CheckedIn => {}
@@ -392,8 +421,13 @@ impl WriteTx {
                 }
                 // Called forward: back to scheduled first, then to waiting.
                 if status == CaseStatus::CalledForward {
-                    self.step(case, &reason(CaseStatus::Scheduled, "left out of the approved plan"), "case.status", " plan")
-                        .await?;
+                    self.step(
+                        case,
+                        &reason(CaseStatus::Scheduled, "left out of the approved plan"),
+                        "case.status",
+                        " plan",
+                    )
+                    .await?;
                 }
                 self.step(case, &back, "case.status", " plan").await?;
                 done.dropped += 1;
@@ -404,12 +438,14 @@ impl WriteTx {
             .execute(self.conn())
             .await?;
         let actor = self.actor().user_id().map(|u| u.to_string());
-        sqlx::query("UPDATE plans SET status = 'approved', decided_at = $2, decided_by = $3 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(codec::time(self.now()))
-            .bind(actor)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE plans SET status = 'approved', decided_at = $2, decided_by = $3 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(codec::time(self.now()))
+        .bind(actor)
+        .execute(self.conn())
+        .await?;
         let detail = format!(
             "operation {op} added {} moved {} dropped {} skipped {}",
             done.added,
@@ -444,7 +480,9 @@ impl WriteTx {
             let status: MovementStatus = codec::get_enum(&row, "status", "movement status")?;
             let capacity = codec::get_u32(&row, "seats")?;
             let departs = codec::get_time(&row, "departs_at")?;
-            if matches!(status, MovementStatus::Cancelled | MovementStatus::Departed) || departs <= now {
+            if matches!(status, MovementStatus::Cancelled | MovementStatus::Departed)
+                || departs <= now
+            {
                 return Err(StoreError::Conflict(format!(
                     "movement {designator} was cancelled or has left since the plan was proposed; propose a new plan"
                 )));

@@ -25,31 +25,45 @@ async fn rules_decision_and_plan_through_the_pages() {
     let scheme_uri = format!("/schemes/{}", f.scheme);
     let (status, body) = page(&f, &hq, &scheme_uri).await;
     assert_eq!(status, 200);
-    assert!(body.contains("years_of_service"), "the fact catalogue is shown");
+    assert!(
+        body.contains("years_of_service"),
+        "the fact catalogue is shown"
+    );
     let csrf = csrf_of(&body);
     let rules_uri = format!("{scheme_uri}/rules");
     let typo = "employer_nation == FIN and\nyeers >= 2";
     let res = f
-        .send(form_request(&rules_uri, &hq, &[
-            ("csrf", &csrf),
-            ("eligibility", typo),
-            ("family", "relationship == child"),
-            ("priority", "1: medical_need"),
-            ("default_tier", "3"),
-        ]))
+        .send(form_request(
+            &rules_uri,
+            &hq,
+            &[
+                ("csrf", &csrf),
+                ("eligibility", typo),
+                ("family", "relationship == child"),
+                ("priority", "1: medical_need"),
+                ("default_tier", "3"),
+            ],
+        ))
         .await;
     assert_eq!(res.status(), 422);
     let body = body_text(res).await;
-    assert!(body.contains("eligibility[1]") && body.contains("column 1"), "{body}");
+    assert!(
+        body.contains("eligibility[1]") && body.contains("column 1"),
+        "{body}"
+    );
     assert!(body.contains("\nyeers "), "kept as typed");
     let res = f
-        .send(form_request(&rules_uri, &hq, &[
-            ("csrf", &csrf),
-            ("eligibility", "employer_nation == FIN"),
-            ("family", "relationship == child"),
-            ("priority", "1: medical_need"),
-            ("default_tier", "3"),
-        ]))
+        .send(form_request(
+            &rules_uri,
+            &hq,
+            &[
+                ("csrf", &csrf),
+                ("eligibility", "employer_nation == FIN"),
+                ("family", "relationship == child"),
+                ("priority", "1: medical_need"),
+                ("default_tier", "3"),
+            ],
+        ))
         .await;
     assert_eq!(res.status(), 200);
     assert!(body_text(res).await.contains("Rules saved"));
@@ -87,34 +101,51 @@ async fn rules_decision_and_plan_through_the_pages() {
     let officer = f.sign_in("officer").await;
     let case_uri = format!("/cases/{case}");
     let (_, body) = page(&f, &officer, &case_uri).await;
-    assert!(body.contains("Suggestion: <strong>Eligible</strong>"), "{body}");
+    assert!(
+        body.contains("Suggestion: <strong>Eligible</strong>"),
+        "{body}"
+    );
     assert!(body.contains("employer_nation == FIN"));
     let csrf = csrf_of(&body);
     let res = f
-        .send(form_request(&format!("{case_uri}/decision"), &officer, &[
-            ("csrf", &csrf),
-            ("verdict", "eligible"),
-            ("reason", "employment letter seen"),
-        ]))
+        .send(form_request(
+            &format!("{case_uri}/decision"),
+            &officer,
+            &[
+                ("csrf", &csrf),
+                ("verdict", "eligible"),
+                ("reason", "employment letter seen"),
+            ],
+        ))
         .await;
     assert_eq!(res.status(), 303);
-    assert_eq!(f.store.get_case(case).await.unwrap().status, domain::CaseStatus::Eligible);
+    assert_eq!(
+        f.store.get_case(case).await.unwrap().status,
+        domain::CaseStatus::Eligible
+    );
 
     let plan_uri = "/operations/kabul-2021/plan";
     let (status, body) = page(&f, &officer, plan_uri).await;
     assert_eq!(status, 200);
     assert!(body.contains("FIN 8") && body.contains("Abbey Gate"));
     let res = f
-        .send(form_request(plan_uri, &officer, &[
-            ("csrf", &csrf),
-            ("min_hours_before_departure", "3"),
-            ("max_hours_before_departure", "12"),
-        ]))
+        .send(form_request(
+            plan_uri,
+            &officer,
+            &[
+                ("csrf", &csrf),
+                ("min_hours_before_departure", "3"),
+                ("max_hours_before_departure", "12"),
+            ],
+        ))
         .await;
     assert_eq!(res.status(), 303);
     let (_, body) = page(&f, &officer, plan_uri).await;
     let reference = f.store.get_case(case).await.unwrap().reference;
-    assert!(body.contains(&reference) && body.contains("added"), "{body}");
+    assert!(
+        body.contains(&reference) && body.contains("added"),
+        "{body}"
+    );
     let approve = body
         .split("action=\"/plans/")
         .nth(1)
@@ -122,13 +153,20 @@ async fn rules_decision_and_plan_through_the_pages() {
         .unwrap()
         .to_owned();
     let res = f
-        .send(form_request(&format!("/plans/{approve}"), &officer, &[("csrf", &csrf)]))
+        .send(form_request(
+            &format!("/plans/{approve}"),
+            &officer,
+            &[("csrf", &csrf)],
+        ))
         .await;
     assert_eq!(res.status(), 303);
     let seated = f.store.get_case(case).await.unwrap();
     assert_eq!(seated.status, domain::CaseStatus::Scheduled);
     let (_, body) = page(&f, &officer, &case_uri).await;
-    assert!(body.contains("FIN 8 to Helsinki (HEL)"), "the case shows its seat");
+    assert!(
+        body.contains("FIN 8 to Helsinki (HEL)"),
+        "the case shows its seat"
+    );
 
     // A liaison officer sees the movements page, with no plan and no full manifest.
     let liaison = f.sign_in("liaison").await;
@@ -140,21 +178,36 @@ async fn rules_decision_and_plan_through_the_pages() {
 #[tokio::test]
 async fn what_an_officer_learns_goes_onto_the_case_and_changes_the_suggestion() {
     let f = Fixture::new().await;
-    let rules = serde_json::json!({"eligibility": ["employer_nation == FIN and years_of_service >= 2"]});
+    let rules =
+        serde_json::json!({"eligibility": ["employer_nation == FIN and years_of_service >= 2"]});
     let hq = f.sign_in("hq").await;
     let res = f
-        .send(json_request("PUT", &format!("/api/schemes/{}/rules", f.scheme), Some(&hq), &rules.to_string()))
+        .send(json_request(
+            "PUT",
+            &format!("/api/schemes/{}/rules", f.scheme),
+            Some(&hq),
+            &rules.to_string(),
+        ))
         .await;
     assert_eq!(res.status(), 200);
     let case = f.new_case().await;
     let officer = f.sign_in("officer").await;
     let (_, body) = page(&f, &officer, &format!("/cases/{case}")).await;
-    assert!(body.contains("Suggestion: <strong>Needs information</strong>"), "{body}");
-    assert!(body.contains("employer_nation of principal"), "asks for the missing fact");
+    assert!(
+        body.contains("Suggestion: <strong>Needs information</strong>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("employer_nation of principal"),
+        "asks for the missing fact"
+    );
 
     let (status, form) = page(&f, &officer, &format!("/cases/{case}/edit")).await;
     assert_eq!(status, 200);
-    assert!(form.contains("value=\"Nabi\""), "the form shows the household");
+    assert!(
+        form.contains("value=\"Nabi\""),
+        "the form shows the household"
+    );
     let csrf = csrf_of(&form);
     let version = form
         .split("name=\"version\" value=\"")
@@ -163,34 +216,48 @@ async fn what_an_officer_learns_goes_onto_the_case_and_changes_the_suggestion() 
         .unwrap()
         .to_owned();
     let res = f
-        .send(form_request(&format!("/cases/{case}/edit"), &officer, &[
-            ("csrf", &csrf),
-            ("version", &version),
-            ("scheme", "FIN-130"),
-            ("members[0].relationship", "principal"),
-            ("members[0].given_name", "Nabi"),
-            ("members[0].family_name", "Ahmadzai"),
-            ("members[0].employer_nation", "Finland"),
-            ("members[0].years_of_service", "3"),
-            ("members[1].relationship", "child"),
-            ("members[1].given_name", "Wali"),
-            ("members[1].family_name", "Ahmadzai"),
-            ("members[1].medical_need", "yes"),
-        ]))
+        .send(form_request(
+            &format!("/cases/{case}/edit"),
+            &officer,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("scheme", "FIN-130"),
+                ("members[0].relationship", "principal"),
+                ("members[0].given_name", "Nabi"),
+                ("members[0].family_name", "Ahmadzai"),
+                ("members[0].employer_nation", "Finland"),
+                ("members[0].years_of_service", "3"),
+                ("members[1].relationship", "child"),
+                ("members[1].given_name", "Wali"),
+                ("members[1].family_name", "Ahmadzai"),
+                ("members[1].medical_need", "yes"),
+            ],
+        ))
         .await;
     assert_eq!(res.status(), 303);
     let saved = f.store.get_case(case).await.unwrap();
-    assert_eq!(saved.members[0].details.employer_nation.as_deref(), Some("FIN"));
+    assert_eq!(
+        saved.members[0].details.employer_nation.as_deref(),
+        Some("FIN")
+    );
     assert_eq!(saved.members[1].details.medical_need, Some(true));
     let (_, body) = page(&f, &officer, &format!("/cases/{case}")).await;
-    assert!(body.contains("Suggestion: <strong>Eligible</strong>"), "{body}");
+    assert!(
+        body.contains("Suggestion: <strong>Eligible</strong>"),
+        "{body}"
+    );
     // The same stale form again is refused, not merged.
     let res = f
-        .send(form_request(&format!("/cases/{case}/edit"), &officer, &[
-            ("csrf", &csrf),
-            ("version", &version),
-            ("members[0].given_name", "Nabi"),
-        ]))
+        .send(form_request(
+            &format!("/cases/{case}/edit"),
+            &officer,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("members[0].given_name", "Nabi"),
+            ],
+        ))
         .await;
     assert_eq!(res.status(), 409);
 }

@@ -191,9 +191,24 @@ fn table() -> Vec<Route> {
             "UOOFFFF",
         ),
         r("GET", "/api/operations/kabul-2021/plans", none, "UOOFFFF"),
-        r("POST", "/api/operations/kabul-2021/plans", |_| "{}".into(), "UOOFFFF"),
-        r("GET", "/api/movements/{movement}/manifest.csv", none, "UOOFOFF"),
-        r("GET", "/api/movements/{movement}/manifest.pdf", none, "UOOFOFF"),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/plans",
+            |_| "{}".into(),
+            "UOOFFFF",
+        ),
+        r(
+            "GET",
+            "/api/movements/{movement}/manifest.csv",
+            none,
+            "UOOFOFF",
+        ),
+        r(
+            "GET",
+            "/api/movements/{movement}/manifest.pdf",
+            none,
+            "UOOFOFF",
+        ),
         r(
             "GET",
             "/api/movements/{movement}/manifest/minimised.json",

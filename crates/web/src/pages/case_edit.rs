@@ -6,9 +6,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use domain::FieldError;
 use domain::access::Action;
 use domain::case::Case;
-use domain::FieldError;
 use formats::import::ValidationOptions;
 use intake::HouseholdInput;
 

@@ -319,7 +319,15 @@ pub async fn page(
     let seat = match (case.movement_id, case.processing_slot) {
         (Some(m), Some(slot)) => {
             let m = state.store.get_movement(m).await?;
-            Some((format!("{} to {}, departs {}", m.designator, m.destination, time(m.departs_at)), time(slot)))
+            Some((
+                format!(
+                    "{} to {}, departs {}",
+                    m.designator,
+                    m.destination,
+                    time(m.departs_at)
+                ),
+                time(slot),
+            ))
         }
         _ => None,
     };

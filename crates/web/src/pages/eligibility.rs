@@ -89,20 +89,24 @@ pub(crate) async fn panel(
 
 /// The decisions the user may take on the case now.
 pub(crate) fn verdicts(me: &CurrentUser, case: &Case) -> Vec<(&'static str, &'static str)> {
-    [Verdict::Eligible, Verdict::Ineligible, Verdict::NeedsInformation]
-        .into_iter()
-        .filter(|v| role_may(me.user.role, Action::for_transition(v.status())))
-        .filter(|v| {
-            // A registered case is taken under review by the decision.
-            let from = match case.status {
-                domain::CaseStatus::Registered => domain::CaseStatus::UnderReview,
-                s => s,
-            };
-            from.can_move_to(v.status())
-        })
-        .filter(|_| case.scheme_id.is_some())
-        .map(|v| (v.as_str(), v.status().label()))
-        .collect()
+    [
+        Verdict::Eligible,
+        Verdict::Ineligible,
+        Verdict::NeedsInformation,
+    ]
+    .into_iter()
+    .filter(|v| role_may(me.user.role, Action::for_transition(v.status())))
+    .filter(|v| {
+        // A registered case is taken under review by the decision.
+        let from = match case.status {
+            domain::CaseStatus::Registered => domain::CaseStatus::UnderReview,
+            s => s,
+        };
+        from.can_move_to(v.status())
+    })
+    .filter(|_| case.scheme_id.is_some())
+    .map(|v| (v.as_str(), v.status().label()))
+    .collect()
 }
 
 #[derive(Deserialize)]
@@ -165,7 +169,11 @@ pub async fn tier(
     let tier = match f.tier.trim() {
         "" => None,
         t => Some(t.parse::<u8>().map_err(|_| {
-            ApiError::Validation(vec![FieldError::new("tier", "tier_range", "must be 1 (most urgent) to 4")])
+            ApiError::Validation(vec![FieldError::new(
+                "tier",
+                "tier_range",
+                "must be 1 (most urgent) to 4",
+            )])
         })?),
     };
     let change = TierOverride {
@@ -225,7 +233,10 @@ async fn scheme_for(
     action: Action,
 ) -> Result<Scheme, ApiError> {
     require(&me.user, action, None)?;
-    let scheme = state.store.get_scheme(path_id::<SchemeId>(raw, "scheme")?).await?;
+    let scheme = state
+        .store
+        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
+        .await?;
     require(&me.user, action, Some(&scheme.operation_id))?;
     Ok(scheme)
 }
@@ -238,7 +249,11 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let scheme = scheme_for(&state, &me, &id, Action::ViewSchemes).await?;
     let rules = state.store.scheme_rules(scheme.id).await?;
-    Ok(html(&SchemePage::new(&me, scheme, rules.as_ref().map(|r| r.rules()))))
+    Ok(html(&SchemePage::new(
+        &me,
+        scheme,
+        rules.as_ref().map(|r| r.rules()),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -253,12 +268,19 @@ pub struct RulesForm {
 /// One rule a line; priority lines are `TIER: RULE`.
 fn parse_form(f: &RulesForm) -> Result<SchemeRules, Vec<FieldError>> {
     let lines = |s: &str| -> Vec<String> {
-        s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+        s.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
     let mut errors = Vec::new();
     let mut priority = Vec::new();
     for (i, line) in lines(&f.priority).into_iter().enumerate() {
-        match line.split_once(':').map(|(t, r)| (t.trim().parse::<u8>(), r.trim())) {
+        match line
+            .split_once(':')
+            .map(|(t, r)| (t.trim().parse::<u8>(), r.trim()))
+        {
             Some((Ok(tier), rule)) => priority.push(PriorityRule {
                 tier,
                 rule: rule.to_owned(),

@@ -301,11 +301,21 @@ pub fn view(
                     b.input(f("employer"), "employer", &m.employer, "text")
                         .auto_dir()
                         .autocomplete("organization"),
-                    b.input(f("employer_nation"), "employer-nation", &m.employer_nation, "text")
-                        .hint(&t, "nationality-hint")
-                        .auto_dir(),
-                    b.input(f("years_of_service"), "years-of-service", &m.years_of_service, "text")
-                        .ltr(),
+                    b.input(
+                        f("employer_nation"),
+                        "employer-nation",
+                        &m.employer_nation,
+                        "text",
+                    )
+                    .hint(&t, "nationality-hint")
+                    .auto_dir(),
+                    b.input(
+                        f("years_of_service"),
+                        "years-of-service",
+                        &m.years_of_service,
+                        "text",
+                    )
+                    .ltr(),
                     b.input(f("family_ties"), "family-ties", &m.family_ties, "text")
                         .hint(&t, "family-ties-hint")
                         .auto_dir(),

@@ -60,7 +60,15 @@ async fn new_case_page(
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
     let action = format!("/operations/{}/cases/new", op.id);
-    household_page(state, me, op, input, errors, (action, "New case".into(), "Register the case", None)).await
+    household_page(
+        state,
+        me,
+        op,
+        input,
+        errors,
+        (action, "New case".into(), "Register the case", None),
+    )
+    .await
 }
 
 /// The household form page; `target` is (action, heading, button, version).

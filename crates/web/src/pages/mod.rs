@@ -54,13 +54,22 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
-        .route("/cases/{id}/edit", get(case_edit::form).post(case_edit::save))
+        .route(
+            "/cases/{id}/edit",
+            get(case_edit::form).post(case_edit::save),
+        )
         .route("/cases/{id}/decision", post(eligibility::decide))
         .route("/cases/{id}/tier", post(eligibility::tier))
         .route("/schemes/{id}", get(eligibility::page))
         .route("/schemes/{id}/rules", post(eligibility::save))
-        .route("/operations/{op}/plan", get(planning::page).post(planning::propose))
-        .route("/operations/{op}/assembly-points", post(planning::add_point))
+        .route(
+            "/operations/{op}/plan",
+            get(planning::page).post(planning::propose),
+        )
+        .route(
+            "/operations/{op}/assembly-points",
+            post(planning::add_point),
+        )
         .route("/plans/{id}/approve", post(planning::approve))
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::render::{Nav, PageError, html, time};
 use crate::access::{operation_for, require};
 use crate::api::plans::{propose_plan, view};
-use crate::auth::csrf::tokens_match;
 use crate::auth::PageUser;
+use crate::auth::csrf::tokens_match;
 use crate::json::path_id;
 use crate::{ApiError, AppState};
 
@@ -92,13 +92,20 @@ pub async fn page(
         }
         if let Some(p) = plans.iter().find(|p| p.status == PlanStatus::Proposed) {
             let v = view(&state, p.id).await?;
-            let designators: std::collections::HashMap<_, _> = (state.store.list_movements(&op.id, None).await?.into_iter())
-                .map(|m| (m.id, m.designator))
-                .collect();
+            let designators: std::collections::HashMap<_, _> =
+                (state.store.list_movements(&op.id, None).await?.into_iter())
+                    .map(|m| (m.id, m.designator))
+                    .collect();
             let place = |x: Option<(domain::MovementId, chrono::DateTime<chrono::Utc>)>| {
                 x.map_or_else(
                     || "–".to_owned(),
-                    |(m, t)| format!("{} at {}", designators.get(&m).cloned().unwrap_or_default(), time(t)),
+                    |(m, t)| {
+                        format!(
+                            "{} at {}",
+                            designators.get(&m).cloned().unwrap_or_default(),
+                            time(t)
+                        )
+                    },
                 )
             };
             proposal = Some(ProposalView {
@@ -151,8 +158,12 @@ pub struct ProposeForm {
 
 fn number(field: &str, value: &str) -> Result<u32, PageError> {
     value.trim().parse().map_err(|_| {
-        ApiError::Validation(vec![FieldError::new(field, "whole_number", "must be a whole number of hours")])
-            .into()
+        ApiError::Validation(vec![FieldError::new(
+            field,
+            "whole_number",
+            "must be a whole number of hours",
+        )])
+        .into()
     })
 }
 
@@ -168,8 +179,14 @@ pub async fn propose(
     }
     let op = operation_for(&state, &me, &op, Action::PlanMovements).await?;
     let settings = PlanSettings {
-        min_hours_before_departure: number("min_hours_before_departure", &f.min_hours_before_departure)?,
-        max_hours_before_departure: number("max_hours_before_departure", &f.max_hours_before_departure)?,
+        min_hours_before_departure: number(
+            "min_hours_before_departure",
+            &f.min_hours_before_departure,
+        )?,
+        max_hours_before_departure: number(
+            "max_hours_before_departure",
+            &f.max_hours_before_departure,
+        )?,
         release_called_forward: f.release_called_forward.is_some(),
         ..PlanSettings::default()
     };
@@ -193,7 +210,10 @@ pub async fn approve(
         return Err(ApiError::Forbidden("the form expired; reload the page").into());
     }
     require(&me.user, Action::PlanMovements, None)?;
-    let plan = state.store.get_plan(path_id::<PlanId>(&id, "plan")?).await?;
+    let plan = state
+        .store
+        .get_plan(path_id::<PlanId>(&id, "plan")?)
+        .await?;
     require(&me.user, Action::PlanMovements, Some(&plan.operation_id))?;
     let mut tx = state.store.write(me.actor()).await?;
     tx.approve_plan(plan.id).await?;
