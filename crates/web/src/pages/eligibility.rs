@@ -5,20 +5,19 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::FieldError;
 use domain::access::{Action, role_may};
 use domain::case::Case;
 use domain::decision::{Decision, TierOverride, Verdict};
 use domain::scheme::Scheme;
-use domain::{FieldError, SchemeId};
 use eligibility::{Inclusion, PriorityRule, SchemeRules, Who};
 use serde::Deserialize;
 
 use super::render::{Nav, PageError, html};
-use crate::access::require;
+use crate::access::scheme_for;
 use crate::api::eligibility::{compile, decide_case, set_case_tier, suggest, verdict};
 use crate::auth::csrf::tokens_match;
 use crate::auth::{CurrentUser, PageUser};
-use crate::json::path_id;
 use crate::{ApiError, AppState};
 
 /// What the case page shows of the rules' suggestion.
@@ -224,21 +223,6 @@ impl SchemePage {
             scheme,
         }
     }
-}
-
-async fn scheme_for(
-    state: &AppState,
-    me: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<Scheme, ApiError> {
-    require(&me.user, action, None)?;
-    let scheme = state
-        .store
-        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
-        .await?;
-    require(&me.user, action, Some(&scheme.operation_id))?;
-    Ok(scheme)
 }
 
 /// `GET /schemes/{id}`: the scheme, its rules, and for HQ the form to edit them.
