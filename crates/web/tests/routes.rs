@@ -226,6 +226,7 @@ fn table() -> Vec<Route> {
         r("GET", "/operations/kabul-2021/burn", none, "ROFFFFF"),
         r("GET", "/operations/kabul-2021/duplicates", none, "ROOOFFF"),
         r("GET", "/schemes/{scheme}", none, "ROOOFFO"),
+        r("GET", "/operations/kabul-2021/schemes", none, "ROOOFFO"),
         r("GET", "/cases/{case}/edit", none, "ROOOFFF"),
         r("GET", "/operations/kabul-2021/plan", none, "ROOOOOO"),
         r(

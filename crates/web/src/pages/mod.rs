@@ -60,7 +60,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}/decision", post(eligibility::decide))
         .route("/cases/{id}/tier", post(eligibility::tier))
-        .route("/schemes/{id}", get(eligibility::page))
+        .route(
+            "/schemes/{id}",
+            get(eligibility::page).post(eligibility::update),
+        )
+        .route("/operations/{op}/schemes", get(eligibility::list))
         .route("/schemes/{id}/rules", post(eligibility::save))
         .route(
             "/operations/{op}/plan",
