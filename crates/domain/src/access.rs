@@ -38,6 +38,15 @@ pub enum Action {
     ViewAudit,
     /// Destroy an operation's personal data for good (the burn).
     Burn,
+    /// See alerts, their CAP form and their delivery counts (no personal data).
+    ViewAlerts,
+    /// Write, preview and send alerts to registrants.
+    SendAlerts,
+    /// Start and close roll calls.
+    RunRollCall,
+    /// See a roll call's answer counts (no personal data). The list of who
+    /// has not answered also needs [`Action::ViewCases`].
+    ViewRollCall,
 }
 
 impl Action {
@@ -75,6 +84,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ViewSchemes
                 | ViewMovements
                 | EditMovements
+                | ViewAlerts
+                | ViewRollCall
         ),
         Role::CaseWorker => {
             matches!(
@@ -86,13 +97,21 @@ pub fn role_may(role: Role, action: Action) -> bool {
                     | ReviewCase
                     | ViewSchemes
                     | ViewMovements
+                    | ViewAlerts
+                    | ViewRollCall
             )
         }
         Role::GateOfficer => matches!(action, ViewOperation | ViewMovements | CheckIn),
         Role::Liaison => matches!(action, ViewOperation | ViewMovements),
         Role::Auditor => matches!(
             action,
-            ViewOperation | ViewPosts | ViewSchemes | ViewMovements | ViewAudit
+            ViewOperation
+                | ViewPosts
+                | ViewSchemes
+                | ViewMovements
+                | ViewAudit
+                | ViewAlerts
+                | ViewRollCall
         ),
     }
 }
@@ -155,6 +174,21 @@ mod tests {
         assert!(!role_may(Role::GateOfficer, EditCases));
         assert!(role_may(Role::GateOfficer, CheckIn));
         assert!(!role_may(Role::ConsularOfficer, Administer));
+    }
+
+    #[test]
+    fn alerts_and_roll_calls_are_hq_s_to_send() {
+        use Action::*;
+        for role in [Role::ConsularOfficer, Role::CaseWorker, Role::Auditor] {
+            assert!(role_may(role, ViewAlerts) && role_may(role, ViewRollCall));
+            assert!(!role_may(role, SendAlerts) && !role_may(role, RunRollCall));
+        }
+        assert!(role_may(Role::HqAdmin, SendAlerts) && role_may(Role::HqAdmin, RunRollCall));
+        for role in [Role::GateOfficer, Role::Liaison] {
+            assert!(!role_may(role, ViewAlerts) && !role_may(role, ViewRollCall));
+        }
+        // Auditors count answers but never see who has not answered.
+        assert!(!role_may(Role::Auditor, ViewCases));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`validation`]: field errors that name the field and the rule.
 
 pub mod access;
+pub mod alert;
 pub mod audit;
 pub mod case;
 pub mod dates;
@@ -17,6 +18,7 @@ pub mod operation;
 pub mod person;
 pub mod post;
 pub mod posture;
+pub mod roll_call;
 pub mod scheme;
 pub mod status;
 pub mod user;
@@ -24,7 +26,10 @@ pub mod validation;
 
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
-pub use ids::{CaseId, DuplicateId, MovementId, OperationId, PersonId, PostId, SchemeId, UserId};
+pub use ids::{
+    AlertId, CaseId, DuplicateId, MessageId, MovementId, OperationId, PersonId, PostId, RollCallId,
+    SchemeId, UserId,
+};
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};
 pub use user::{Role, User};
