@@ -78,9 +78,19 @@ impl Answer {
     }
 
     /// An SMS reply: the digit offered in the message (1 safe, 2 need help,
-    /// 3 left) or the English word.
+    /// 3 left, in Latin or Perso-Arabic digits) or the English word.
     pub fn from_reply(text: &str) -> Option<Self> {
-        let first = text.split_whitespace().next()?.to_ascii_lowercase();
+        let first: String = text
+            .split_whitespace()
+            .next()?
+            .chars()
+            .map(|c| match c {
+                '۱' | '١' => '1',
+                '۲' | '٢' => '2',
+                '۳' | '٣' => '3',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
         match first.trim_matches(|c: char| !c.is_alphanumeric()) {
             "1" | "safe" => Some(Self::Safe),
             "2" | "help" => Some(Self::NeedHelp),
@@ -172,6 +182,7 @@ mod tests {
         assert_eq!(Answer::from_reply(" 1 "), Some(Answer::Safe));
         assert_eq!(Answer::from_reply("2. please"), Some(Answer::NeedHelp));
         assert_eq!(Answer::from_reply("LEFT"), Some(Answer::Left));
+        assert_eq!(Answer::from_reply("۲"), Some(Answer::NeedHelp));
         assert_eq!(Answer::from_reply("4"), None);
         assert_eq!(Answer::from_reply(""), None);
     }

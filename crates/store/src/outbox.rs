@@ -159,12 +159,24 @@ impl Store {
     /// Claims up to `limit` due messages for `worker` until `lease` from now,
     /// recording the start of an attempt at each. Each message is claimed by
     /// one worker at a time, across servers.
+    /// Only messages for `channels` are claimed: the others wait for a
+    /// worker that has a transport for them.
     pub async fn claim_messages(
         &self,
         worker: &str,
+        channels: &[Channel],
         lease: std::time::Duration,
         limit: i64,
     ) -> Result<Vec<ClaimedMessage>, StoreError> {
+        if channels.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Channel names are our own constants, never input: safe to inline.
+        let channel_list = channels
+            .iter()
+            .map(|c| format!("'{}'", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let now = codec::now();
         let until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
         let skip_locked = match self.backend {
@@ -173,8 +185,8 @@ impl Store {
         };
         let sql = format!(
             "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox WHERE {c} ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) \
-             AND {c} RETURNING id, operation_id, channel, sealed, attempts",
+             WHERE id IN (SELECT id FROM outbox WHERE {c} AND channel IN ({channel_list}) \
+             ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) AND {c} RETURNING id, operation_id, channel, sealed, attempts",
             c = claimable(3)
         );
         let mut tx = self.pool.begin().await?;

@@ -29,6 +29,8 @@ pub struct Args {
     /// Load the demo and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+    #[command(flatten)]
+    pub messaging: crate::commands::serve::MessagingArgs,
 }
 
 pub const USERS: [(&str, Role, Option<&str>); 6] = [
@@ -60,7 +62,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    crate::commands::serve::serve(store, args.listen, web::Config::default()).await
+    let mut config = web::Config::default();
+    args.messaging.apply(&mut config)?;
+    crate::commands::serve::serve(store, args.listen, config).await
 }
 
 /// Creates the demo users unless they exist; true when it created them.

@@ -11,6 +11,7 @@ pub(crate) mod intake;
 mod login;
 pub(crate) mod register;
 mod render;
+mod roll_call;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -51,6 +52,19 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
+        .route(
+            "/operations/{op}/roll-calls",
+            get(roll_call::list).post(roll_call::start),
+        )
+        .route("/operations/{op}/roll-calls/{id}", get(roll_call::page))
+        .route(
+            "/operations/{op}/roll-calls/{id}/close",
+            post(roll_call::close),
+        )
+        .route(
+            "/roll-call/{token}",
+            get(roll_call::answer_form).post(roll_call::answer_submit),
+        )
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))
         .route("/static/muster.css", get(stylesheet))
