@@ -228,7 +228,13 @@ mod tests {
             texts: BTreeMap::new(),
             target: AlertTarget::default(),
         };
-        let fields: Vec<_> = a.check().unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<_> = a
+            .check()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["texts.en"]);
         a.kind = AlertKind::LeaveImmediately;
         assert!(a.check().is_ok());
@@ -239,7 +245,13 @@ mod tests {
                 body: " ".into(),
             },
         );
-        let fields: Vec<_> = a.check().unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<_> = a
+            .check()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["texts.FA", "texts.FA.body"]);
     }
 }

@@ -159,7 +159,12 @@ impl Alert {
             }
             element(&mut o, "    ", "urgency", &format!("{:?}", info.urgency));
             element(&mut o, "    ", "severity", &format!("{:?}", info.severity));
-            element(&mut o, "    ", "certainty", &format!("{:?}", info.certainty));
+            element(
+                &mut o,
+                "    ",
+                "certainty",
+                &format!("{:?}", info.certainty),
+            );
             if let Some(s) = &info.sender_name {
                 element(&mut o, "    ", "senderName", s);
             }

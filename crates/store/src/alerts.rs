@@ -109,7 +109,10 @@ fn count(people: &[&Addressee]) -> RecipientCounts {
 }
 
 /// The language a recipient is written to in: the case's, when texts exist in it.
-pub(crate) fn pick<'a, T>(texts: &'a BTreeMap<String, T>, language: Option<&str>) -> (&'a str, &'a T)
+pub(crate) fn pick<'a, T>(
+    texts: &'a BTreeMap<String, T>,
+    language: Option<&str>,
+) -> (&'a str, &'a T)
 where
     T: std::fmt::Debug,
 {
@@ -151,11 +154,12 @@ impl Store {
 
     /// Newest first.
     pub async fn list_alerts(&self, op: &OperationId) -> Result<Vec<Alert>, StoreError> {
-        let rows =
-            sqlx::query("SELECT * FROM alerts WHERE operation_id = $1 ORDER BY created_at DESC, id")
-                .bind(op.as_str())
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM alerts WHERE operation_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(op.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let mut a = alert_from(r)?;

@@ -76,7 +76,9 @@ pub enum Outcome {
         at: DateTime<Utc>,
     },
     /// Given up for good.
-    Failed { class: String },
+    Failed {
+        class: String,
+    },
 }
 
 /// One attempt at a message, as recorded.
@@ -106,7 +108,10 @@ pub struct MessageState {
 /// to its number without the number being stored in clear.
 pub(crate) fn addressee_index(key: &DataKey, channel: Channel, to: &str) -> String {
     let normalised: String = match channel {
-        Channel::Sms => to.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect(),
+        Channel::Sms => to
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect(),
         Channel::Email => to.trim().to_lowercase(),
     };
     key.blind(&format!("addressee:{}:{normalised}", channel.as_str()))
@@ -245,9 +250,9 @@ impl Store {
                 Err(e) => return Err(e),
             };
             out.push(ClaimedMessage {
-                id: id.parse().map_err(|_| StoreError::Corrupt {
-                    what: "message id",
-                })?,
+                id: id
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt { what: "message id" })?,
                 operation_id: op,
                 attempt,
                 message,

@@ -8,8 +8,7 @@ use domain::alert::AlertText;
 use domain::audit::AuditEntry;
 use domain::person::ContactKind;
 use domain::roll_call::{
-    Answer, AnswerCounts, Invitation, RollCall, RollCallScope, RollCallStatus, Unanswered,
-    works_at,
+    Answer, AnswerCounts, Invitation, RollCall, RollCallScope, RollCallStatus, Unanswered, works_at,
 };
 use domain::{OperationId, PersonId, RollCallId};
 use sha2::{Digest, Sha256};
@@ -233,13 +232,12 @@ impl WriteTx {
         }
         let post_name = match scope {
             RollCallScope::Post(post) => {
-                let row =
-                    sqlx::query("SELECT name FROM posts WHERE id = $1 AND operation_id = $2")
-                        .bind(post.to_string())
-                        .bind(op.as_str())
-                        .fetch_optional(self.conn())
-                        .await?
-                        .ok_or(StoreError::not_found("post"))?;
+                let row = sqlx::query("SELECT name FROM posts WHERE id = $1 AND operation_id = $2")
+                    .bind(post.to_string())
+                    .bind(op.as_str())
+                    .fetch_optional(self.conn())
+                    .await?
+                    .ok_or(StoreError::not_found("post"))?;
                 Some(row.try_get::<String, _>("name")?)
             }
             RollCallScope::Scheme(s) => {
@@ -279,17 +277,19 @@ impl WriteTx {
                     .as_deref()
                     .zip(post_name.as_deref())
                     .is_some_and(|(e, p)| works_at(e, p)),
-                RollCallScope::Nationality(n) => {
-                    a.details.nationalities.iter().any(|x| x.eq_ignore_ascii_case(n))
-                }
+                RollCallScope::Nationality(n) => a
+                    .details
+                    .nationalities
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(n)),
                 RollCallScope::Scheme(s) => a.scheme_id == Some(*s),
             };
             let channels = a.channels();
             if !in_scope || channels.is_empty() {
                 continue;
             }
-            let token = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(rand::random::<[u8; 32]>());
+            let token =
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
             let (language, text) = pick(texts, a.language.as_deref());
             sqlx::query(
                 "INSERT INTO roll_call_people (roll_call_id, person_id, case_id, token_hash, language) \
@@ -317,11 +317,13 @@ impl WriteTx {
             }
             asked += 1;
         }
-        self.audit(AuditEntry::new("rollcall.start", "roll_call", id).detail(format!(
-            "operation {op} scope {} {} asked {asked} messages {messages}",
-            scope.kind(),
-            scope.reference()
-        )))
+        self.audit(
+            AuditEntry::new("rollcall.start", "roll_call", id).detail(format!(
+                "operation {op} scope {} {} asked {asked} messages {messages}",
+                scope.kind(),
+                scope.reference()
+            )),
+        )
         .await?;
         Ok(Started {
             id,
@@ -489,9 +491,9 @@ impl WriteTx {
                 codec::get_opt_parsed::<PersonId>(&row, "person_id", "person id")?,
             )
         {
-            let id: RollCallId = source_id
-                .parse()
-                .map_err(|_| StoreError::Corrupt { what: "roll call id" })?;
+            let id: RollCallId = source_id.parse().map_err(|_| StoreError::Corrupt {
+                what: "roll call id",
+            })?;
             match self.record_answer(&op, id, person, a, None, "sms").await {
                 Ok(()) => answer = Some(a),
                 // A reply to a closed roll call still counts as a reply.

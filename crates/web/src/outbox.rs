@@ -251,12 +251,10 @@ impl Worker {
         };
         match result {
             Ok(()) => Outcome::Delivered,
-            Err(e) if e.transient && claimed.attempt < self.config.max_attempts => {
-                Outcome::Retry {
-                    class: e.class.into(),
-                    at: Utc::now() + self.backoff(claimed.attempt),
-                }
-            }
+            Err(e) if e.transient && claimed.attempt < self.config.max_attempts => Outcome::Retry {
+                class: e.class.into(),
+                at: Utc::now() + self.backoff(claimed.attempt),
+            },
             Err(e) => Outcome::Failed {
                 class: e.class.into(),
             },
@@ -367,9 +365,7 @@ impl Worker {
     /// interval.
     pub async fn run(self, wake: Arc<Notify>) {
         if self.channels().is_empty() {
-            tracing::warn!(
-                "no SMTP server or SMS gateway configured: messages wait in the outbox"
-            );
+            tracing::warn!("no SMTP server or SMS gateway configured: messages wait in the outbox");
             return;
         }
         loop {
@@ -397,11 +393,7 @@ impl Outbox {
     /// Starts a worker on the current runtime (none without a transport).
     pub fn start(store: Store, config: OutboxConfig) -> Result<Self, OutboxError> {
         let wake = Arc::new(Notify::new());
-        let name = format!(
-            "{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let name = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
         let worker = Worker::new(store, name, config)?;
         tokio::spawn(worker.run(wake.clone()));
         Ok(Self { wake })
@@ -433,9 +425,6 @@ mod tests {
         assert_eq!(v["reference"], "m1");
         g.content_type = "application/x-www-form-urlencoded".into();
         g.body_template = "number={to}&message={text}".into();
-        assert_eq!(
-            g.body("m1", "+45 1", "a&b"),
-            "number=%2B45+1&message=a%26b"
-        );
+        assert_eq!(g.body("m1", "+45 1", "a&b"), "number=%2B45+1&message=a%26b");
     }
 }

@@ -25,7 +25,11 @@ pub struct Args {
 #[derive(clap::Args, Debug, Clone)]
 pub struct MessagingArgs {
     /// The address people reach this server at; roll-call links start with it.
-    #[arg(long, env = "MUSTER_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "MUSTER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
     /// SMTP server for e-mail: smtp://HOST:PORT (plain, a local relay),
     /// smtp://HOST:587?tls=required (STARTTLS) or smtps://HOST:465 (implicit
@@ -43,7 +47,11 @@ pub struct MessagingArgs {
     pub sms_method: String,
     /// The request's content type: JSON or form-encoded, which also says how
     /// the placeholders are escaped.
-    #[arg(long, env = "MUSTER_SMS_CONTENT_TYPE", default_value = "application/json")]
+    #[arg(
+        long,
+        env = "MUSTER_SMS_CONTENT_TYPE",
+        default_value = "application/json"
+    )]
     pub sms_content_type: String,
     /// The request body, with {to}, {text} and {id} (the message id, also
     /// sent as the Idempotency-Key header).

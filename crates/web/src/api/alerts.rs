@@ -26,15 +26,20 @@ use crate::{ApiError, AppState};
 /// An alert's text in every language it can be read in: HQ's own texts,
 /// and for the fixed kinds the standard texts of every catalogue where HQ
 /// gave none. English is always there (the fallback).
-pub(crate) fn alert_texts(kind: AlertKind, given: &BTreeMap<String, AlertText>) -> BTreeMap<String, AlertText> {
+pub(crate) fn alert_texts(
+    kind: AlertKind,
+    given: &BTreeMap<String, AlertText>,
+) -> BTreeMap<String, AlertText> {
     let mut texts = given.clone();
     if kind.has_standard_text() {
         for lang in &LANGUAGES {
             let t = Texts::new(lang);
-            texts.entry(lang.code.to_owned()).or_insert_with(|| AlertText {
-                title: t.get(&format!("alert-{}-title", kind.as_str())),
-                body: t.get(&format!("alert-{}-body", kind.as_str())),
-            });
+            texts
+                .entry(lang.code.to_owned())
+                .or_insert_with(|| AlertText {
+                    title: t.get(&format!("alert-{}-title", kind.as_str())),
+                    body: t.get(&format!("alert-{}-body", kind.as_str())),
+                });
         }
     }
     texts
@@ -42,7 +47,10 @@ pub(crate) fn alert_texts(kind: AlertKind, given: &BTreeMap<String, AlertText>) 
 
 /// Loads an alert of the operation (404 for another operation's).
 async fn alert_of(state: &AppState, op: &Operation, raw: &str) -> Result<Alert, ApiError> {
-    let alert = state.store.get_alert(path_id::<AlertId>(raw, "alert")?).await?;
+    let alert = state
+        .store
+        .get_alert(path_id::<AlertId>(raw, "alert")?)
+        .await?;
     if alert.operation_id != op.id {
         return Err(ApiError::NotFound("alert"));
     }

@@ -97,7 +97,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/operations/{op}/alerts/feed.xml", get(alerts::feed))
         .route("/api/operations/{op}/alerts/{id}", get(alerts::get))
         .route("/api/operations/{op}/alerts/{id}/send", post(alerts::send))
-        .route("/api/operations/{op}/alerts/{id}/cap.xml", get(alerts::cap_xml))
+        .route(
+            "/api/operations/{op}/alerts/{id}/cap.xml",
+            get(alerts::cap_xml),
+        )
         .route(
             "/api/operations/{op}/roll-calls",
             get(roll_calls::list).post(roll_calls::start),

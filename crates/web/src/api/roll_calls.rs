@@ -42,7 +42,10 @@ pub(crate) fn roll_call_texts() -> BTreeMap<String, AlertText> {
 
 /// Where the people's links point: `{public url}/roll-call/{token}`.
 pub(crate) fn link_base(state: &AppState) -> String {
-    format!("{}/roll-call", state.config.public_url.trim_end_matches('/'))
+    format!(
+        "{}/roll-call",
+        state.config.public_url.trim_end_matches('/')
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

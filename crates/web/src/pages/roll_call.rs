@@ -151,10 +151,7 @@ pub async fn answer_submit(
         .location
         .as_deref()
         .map(|l| l.chars().take(200).collect::<String>());
-    let mut tx = state
-        .store
-        .write(domain::audit::Actor::Applicant)
-        .await?;
+    let mut tx = state.store.write(domain::audit::Actor::Applicant).await?;
     match tx
         .answer_roll_call(&token, answer, location.as_deref())
         .await
@@ -372,5 +369,9 @@ pub async fn close(
     let mut tx = state.store.write(me.actor()).await?;
     tx.close_roll_call(rc.id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/operations/{}/roll-calls/{}", operation.id, rc.id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/operations/{}/roll-calls/{}",
+        operation.id, rc.id
+    ))
+    .into_response())
 }
