@@ -188,10 +188,13 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // The chosen ids are materialised once: as a plain `IN (subquery)`,
+        // PostgreSQL may run the subquery again per row and exceed the limit.
         let sql = format!(
-            "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox WHERE {c} AND channel IN ({channel_list}) \
-             ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) AND {c} RETURNING id, operation_id, channel, sealed, attempts",
+            "WITH chosen AS MATERIALIZED (SELECT id FROM outbox WHERE {c} AND channel IN ({channel_list}) \
+             ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) \
+             UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM chosen) AND {c} RETURNING id, operation_id, channel, sealed, attempts",
             c = claimable(3)
         );
         let mut tx = self.pool.begin().await?;

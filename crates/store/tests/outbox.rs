@@ -272,6 +272,7 @@ async fn two_workers_never_claim_the_same_message(store: Store) {
                 if batch.is_empty() {
                     break;
                 }
+                assert!(batch.len() <= 3, "a claim takes at most its limit");
                 for c in batch {
                     assert!(
                         store
