@@ -20,10 +20,17 @@ const SECRET: &str = "inbound-secret-for-tests";
 
 /// Where scripts/install-test-deps put the CAP 1.2 schema.
 fn cap_schema() -> PathBuf {
-    let path = std::env::var_os("MUSTER_CAP_XSD").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/muster/CAP-v1.2-schema.xsd")
-    });
-    assert!(path.exists(), "{} is missing: run scripts/install-test-deps", path.display());
+    let path = std::env::var_os("MUSTER_CAP_XSD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME"))
+                .join(".cache/muster/CAP-v1.2-schema.xsd")
+        });
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/install-test-deps",
+        path.display()
+    );
     path
 }
 
@@ -37,8 +44,15 @@ fn xmllint(xml: &str, schema: Option<&PathBuf>) {
     if let Some(s) = schema {
         cmd.arg("--schema").arg(s);
     }
-    let out = cmd.arg(&file).output().expect("xmllint (Debian libxml2-utils) is installed");
-    assert!(out.status.success(), "xmllint refused:\n{}\n{xml}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .arg(&file)
+        .output()
+        .expect("xmllint (Debian libxml2-utils) is installed");
+    assert!(
+        out.status.success(),
+        "xmllint refused:\n{}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 async fn fixture() -> Fixture {
@@ -48,15 +62,43 @@ async fn fixture() -> Fixture {
     let f = Fixture::with_config(config).await;
     let mut tx = f.store.write(Actor::Console).await.unwrap();
     for (language, given, province, contacts) in [
-        ("fa", "Nabi", "Kabul", vec![(ContactKind::Phone, "+93701234567"), (ContactKind::Email, "nabi@example.org")]),
-        ("de", "Wali", "Kabul", vec![(ContactKind::Phone, "+93707654321")]),
+        (
+            "fa",
+            "Nabi",
+            "Kabul",
+            vec![
+                (ContactKind::Phone, "+93701234567"),
+                (ContactKind::Email, "nabi@example.org"),
+            ],
+        ),
+        (
+            "de",
+            "Wali",
+            "Kabul",
+            vec![(ContactKind::Phone, "+93707654321")],
+        ),
         ("fa", "Zia", "Kabul", vec![]),
-        ("en", "Karim", "Balkh", vec![(ContactKind::Email, "karim@example.org")]),
+        (
+            "en",
+            "Karim",
+            "Balkh",
+            vec![(ContactKind::Email, "karim@example.org")],
+        ),
     ] {
         let mut m = member(Relationship::Principal, given);
         m.province = Some(province.into());
-        m.contacts = contacts.into_iter().map(|(kind, v)| Contact { kind, value: v.into() }).collect();
-        let case = NewCase { language: Some(language.into()), members: vec![m], ..Default::default() };
+        m.contacts = contacts
+            .into_iter()
+            .map(|(kind, v)| Contact {
+                kind,
+                value: v.into(),
+            })
+            .collect();
+        let case = NewCase {
+            language: Some(language.into()),
+            members: vec![m],
+            ..Default::default()
+        };
         tx.create_case(&f.op, &case, "officer").await.unwrap();
     }
     tx.commit().await.unwrap();
@@ -68,96 +110,241 @@ async fn hq_previews_sends_and_publishes_an_alert_as_cap() {
     let f = fixture().await;
     let hq = f.sign_in("hq").await;
     let target = json!({"provinces": ["kabul"], "nationalities": ["AF"]});
-    let res = f.send(json_request("POST", "/api/operations/kabul-2021/alerts/preview", Some(&hq), &target.to_string())).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            "/api/operations/kabul-2021/alerts/preview",
+            Some(&hq),
+            &target.to_string(),
+        ))
+        .await;
     assert_eq!(res.status(), 200);
     let preview = body_json(res).await;
-    assert_eq!(preview, json!({"cases": 3, "persons": 3, "email": 1, "sms": 2, "reachable": 2}));
+    assert_eq!(
+        preview,
+        json!({"cases": 3, "persons": 3, "email": 1, "sms": 2, "reachable": 2})
+    );
 
     let bad = json!({"kind": "custom", "texts": {}, "target": target});
-    let res = f.send(json_request("POST", "/api/operations/kabul-2021/alerts", Some(&hq), &bad.to_string())).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            "/api/operations/kabul-2021/alerts",
+            Some(&hq),
+            &bad.to_string(),
+        ))
+        .await;
     assert_eq!(res.status(), 422);
     assert_eq!(body_json(res).await["errors"][0]["field"], "texts.en");
 
     let alert = json!({"kind": "leave_immediately", "target": target});
-    let res = f.send(json_request("POST", "/api/operations/kabul-2021/alerts", Some(&hq), &alert.to_string())).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            "/api/operations/kabul-2021/alerts",
+            Some(&hq),
+            &alert.to_string(),
+        ))
+        .await;
     assert_eq!(res.status(), 201);
     let created = body_json(res).await;
     assert_eq!(created["status"], "draft");
     let id = created["id"].as_str().unwrap().to_owned();
 
     // A draft is CAP too, with status Draft.
-    let res = f.send(json_request("GET", &format!("/api/operations/kabul-2021/alerts/{id}/cap.xml"), Some(&hq), "")).await;
-    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/cap+xml; charset=utf-8");
+    let res = f
+        .send(json_request(
+            "GET",
+            &format!("/api/operations/kabul-2021/alerts/{id}/cap.xml"),
+            Some(&hq),
+            "",
+        ))
+        .await;
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/cap+xml; charset=utf-8"
+    );
     let draft = body_text(res).await;
     assert!(draft.contains("<status>Draft</status>"));
     xmllint(&draft, Some(&cap_schema()));
 
-    let res = f.send(json_request("POST", &format!("/api/operations/kabul-2021/alerts/{id}/send"), Some(&hq), "")).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            &format!("/api/operations/kabul-2021/alerts/{id}/send"),
+            Some(&hq),
+            "",
+        ))
+        .await;
     assert_eq!(res.status(), 200);
     let sent = body_json(res).await;
     assert_eq!(sent["recipients"]["reachable"], 2);
-    assert_eq!(sent["alert"]["counts"], json!({"delivered": 0, "failed": 0, "pending": 3, "replies": 0}));
-    let res = f.send(json_request("POST", &format!("/api/operations/kabul-2021/alerts/{id}/send"), Some(&hq), "")).await;
+    assert_eq!(
+        sent["alert"]["counts"],
+        json!({"delivered": 0, "failed": 0, "pending": 3, "replies": 0})
+    );
+    let res = f
+        .send(json_request(
+            "POST",
+            &format!("/api/operations/kabul-2021/alerts/{id}/send"),
+            Some(&hq),
+            "",
+        ))
+        .await;
     assert_eq!(res.status(), 409, "an alert goes out once");
 
     // Each recipient in their language: the standard texts from the catalogues.
-    let claimed = f.store.claim_messages("test", &[Channel::Email, Channel::Sms], std::time::Duration::from_secs(60), 10).await.unwrap();
-    let mut got: Vec<(String, String)> = claimed.into_iter().map(|c| {
-        let m = c.message.unwrap();
-        (m.to, m.subject)
-    }).collect();
+    let claimed = f
+        .store
+        .claim_messages(
+            "test",
+            &[Channel::Email, Channel::Sms],
+            std::time::Duration::from_secs(60),
+            10,
+        )
+        .await
+        .unwrap();
+    let mut got: Vec<(String, String)> = claimed
+        .into_iter()
+        .map(|c| {
+            let m = c.message.unwrap();
+            (m.to, m.subject)
+        })
+        .collect();
     got.sort();
-    assert_eq!(got, [
-        ("+93701234567".to_owned(), "فوراً ترک کنید".to_owned()),
-        ("+93707654321".to_owned(), "Verlassen Sie das Land sofort".to_owned()),
-        ("nabi@example.org".to_owned(), "فوراً ترک کنید".to_owned()),
-    ]);
+    assert_eq!(
+        got,
+        [
+            ("+93701234567".to_owned(), "فوراً ترک کنید".to_owned()),
+            (
+                "+93707654321".to_owned(),
+                "Verlassen Sie das Land sofort".to_owned()
+            ),
+            ("nabi@example.org".to_owned(), "فوراً ترک کنید".to_owned()),
+        ]
+    );
 
-    let res = f.send(json_request("GET", &format!("/api/operations/kabul-2021/alerts/{id}/cap.xml"), Some(&hq), "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            &format!("/api/operations/kabul-2021/alerts/{id}/cap.xml"),
+            Some(&hq),
+            "",
+        ))
+        .await;
     let cap = body_text(res).await;
     xmllint(&cap, Some(&cap_schema()));
-    assert!(cap.contains("<status>Actual</status>") && cap.contains("<msgType>Alert</msgType>") && cap.contains("<scope>Public</scope>"));
+    assert!(
+        cap.contains("<status>Actual</status>")
+            && cap.contains("<msgType>Alert</msgType>")
+            && cap.contains("<scope>Public</scope>")
+    );
     assert_eq!(cap.matches("<info>").count(), 7, "one info per language");
-    assert!(cap.contains("<language>fa</language>") && cap.contains("<headline>فوراً ترک کنید</headline>"));
-    assert!(cap.contains("<category>Safety</category>") && cap.contains("<responseType>Evacuate</responseType>"));
+    assert!(
+        cap.contains("<language>fa</language>")
+            && cap.contains("<headline>فوراً ترک کنید</headline>")
+    );
+    assert!(
+        cap.contains("<category>Safety</category>")
+            && cap.contains("<responseType>Evacuate</responseType>")
+    );
     assert!(cap.contains("<areaDesc>kabul</areaDesc>"));
     assert!(cap.contains("<sender>muster-kabul-2021@muster.example.org</sender>"));
-    assert!(!cap.contains("Nabi") && !cap.contains("+937"), "no personal data in CAP");
+    assert!(
+        !cap.contains("Nabi") && !cap.contains("+937"),
+        "no personal data in CAP"
+    );
 
     // A custom alert in English only, for the whole country.
     let custom = json!({"kind": "custom", "texts": {"en": {"title": "Curfew <tonight> & tomorrow", "body": "Stay off the roads."}}});
-    let res = f.send(json_request("POST", "/api/operations/kabul-2021/alerts", Some(&hq), &custom.to_string())).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            "/api/operations/kabul-2021/alerts",
+            Some(&hq),
+            &custom.to_string(),
+        ))
+        .await;
     let custom_id = body_json(res).await["id"].as_str().unwrap().to_owned();
-    f.send(json_request("POST", &format!("/api/operations/kabul-2021/alerts/{custom_id}/send"), Some(&hq), "")).await;
-    let res = f.send(json_request("GET", &format!("/api/operations/kabul-2021/alerts/{custom_id}/cap.xml"), Some(&hq), "")).await;
+    f.send(json_request(
+        "POST",
+        &format!("/api/operations/kabul-2021/alerts/{custom_id}/send"),
+        Some(&hq),
+        "",
+    ))
+    .await;
+    let res = f
+        .send(json_request(
+            "GET",
+            &format!("/api/operations/kabul-2021/alerts/{custom_id}/cap.xml"),
+            Some(&hq),
+            "",
+        ))
+        .await;
     let cap = body_text(res).await;
     xmllint(&cap, Some(&cap_schema()));
     assert_eq!(cap.matches("<info>").count(), 1);
-    assert!(cap.contains("<areaDesc>Afghanistan</areaDesc>") && cap.contains("Curfew &lt;tonight&gt; &amp; tomorrow"));
+    assert!(
+        cap.contains("<areaDesc>Afghanistan</areaDesc>")
+            && cap.contains("Curfew &lt;tonight&gt; &amp; tomorrow")
+    );
 
     // The feed lists both, linking to their CAP documents.
-    let res = f.send(json_request("GET", "/api/operations/kabul-2021/alerts/feed.xml", Some(&hq), "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/alerts/feed.xml",
+            Some(&hq),
+            "",
+        ))
+        .await;
     assert_eq!(res.status(), 200);
     let feed = body_text(res).await;
     xmllint(&feed, None);
-    assert!(feed.contains(&format!("https://muster.example.org/api/operations/kabul-2021/alerts/{id}/cap.xml")));
+    assert!(feed.contains(&format!(
+        "https://muster.example.org/api/operations/kabul-2021/alerts/{id}/cap.xml"
+    )));
     assert_eq!(feed.matches("<entry>").count(), 2);
 
     // An auditor sees alerts and counts; the list has both.
     let auditor = f.sign_in("auditor").await;
-    let res = f.send(json_request("GET", "/api/operations/kabul-2021/alerts", Some(&auditor), "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/alerts",
+            Some(&auditor),
+            "",
+        ))
+        .await;
     assert_eq!(body_json(res).await.as_array().unwrap().len(), 2);
 
     // The audit trail has codes and ids, no names or numbers.
-    let res = f.send(json_request("GET", "/api/audit?per_page=200", Some(&hq), "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            "/api/audit?per_page=200",
+            Some(&hq),
+            "",
+        ))
+        .await;
     let audit = body_text(res).await;
     assert!(audit.contains("alert.create") && audit.contains("alert.send"));
     assert!(!audit.contains("Nabi") && !audit.contains("+937") && !audit.contains("example.org"));
 }
 
 fn inbound(secret: Option<&str>, body: &str, form: bool) -> Request<Body> {
-    let mut b = Request::builder().method("POST").uri("/api/sms/inbound").header(header::HOST, "localhost");
-    b = b.header(header::CONTENT_TYPE, if form { "application/x-www-form-urlencoded" } else { "application/json" });
+    let mut b = Request::builder()
+        .method("POST")
+        .uri("/api/sms/inbound")
+        .header(header::HOST, "localhost");
+    b = b.header(
+        header::CONTENT_TYPE,
+        if form {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        },
+    );
     if let Some(s) = secret {
         b = b.header(header::AUTHORIZATION, format!("Bearer {s}"));
     }
@@ -169,22 +356,57 @@ async fn replies_by_sms_are_counted_per_alert() {
     let f = fixture().await;
     let hq = f.sign_in("hq").await;
     let alert = json!({"kind": "stay_where_you_are"});
-    let res = f.send(json_request("POST", "/api/operations/kabul-2021/alerts", Some(&hq), &alert.to_string())).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            "/api/operations/kabul-2021/alerts",
+            Some(&hq),
+            &alert.to_string(),
+        ))
+        .await;
     let id = body_json(res).await["id"].as_str().unwrap().to_owned();
-    f.send(json_request("POST", &format!("/api/operations/kabul-2021/alerts/{id}/send"), Some(&hq), "")).await;
+    f.send(json_request(
+        "POST",
+        &format!("/api/operations/kabul-2021/alerts/{id}/send"),
+        Some(&hq),
+        "",
+    ))
+    .await;
 
     let body = json!({"from": "+93701234567", "text": "we are safe"}).to_string();
     assert_eq!(f.send(inbound(None, &body, false)).await.status(), 403);
-    assert_eq!(f.send(inbound(Some("wrong"), &body, false)).await.status(), 403);
+    assert_eq!(
+        f.send(inbound(Some("wrong"), &body, false)).await.status(),
+        403
+    );
     let res = f.send(inbound(Some(SECRET), &body, false)).await;
     assert_eq!(res.status(), 200);
     assert_eq!(body_json(res).await, json!({"matched": true}));
-    let res = f.send(inbound(Some(SECRET), "from=%2B93707654321&text=ok", true)).await;
+    let res = f
+        .send(inbound(Some(SECRET), "from=%2B93707654321&text=ok", true))
+        .await;
     assert_eq!(body_json(res).await, json!({"matched": true}));
-    let res = f.send(inbound(Some(SECRET), &json!({"from": "+4900000000", "text": "?"}).to_string(), false)).await;
-    assert_eq!(body_json(res).await, json!({"matched": false}), "never written to");
+    let res = f
+        .send(inbound(
+            Some(SECRET),
+            &json!({"from": "+4900000000", "text": "?"}).to_string(),
+            false,
+        ))
+        .await;
+    assert_eq!(
+        body_json(res).await,
+        json!({"matched": false}),
+        "never written to"
+    );
 
-    let res = f.send(json_request("GET", &format!("/api/operations/kabul-2021/alerts/{id}"), Some(&hq), "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            &format!("/api/operations/kabul-2021/alerts/{id}"),
+            Some(&hq),
+            "",
+        ))
+        .await;
     assert_eq!(body_json(res).await["counts"]["replies"], 2);
 }
 
