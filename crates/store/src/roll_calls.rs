@@ -299,7 +299,9 @@ impl WriteTx {
             .bind(a.person_id.to_string())
             .bind(a.case_id.to_string())
             .bind(token_hash(&token))
-            .bind(language)
+            // The case's own language (not the fallback): when it is unknown
+            // the answer page follows the browser's.
+            .bind(a.language.as_deref())
             .execute(self.conn())
             .await?;
             let link = format!("{}/{token}", link_base.trim_end_matches('/'));
