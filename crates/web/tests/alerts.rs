@@ -416,3 +416,120 @@ async fn without_a_shared_secret_the_webhook_takes_nothing() {
     let body = json!({"from": "+93701234567", "text": "1"}).to_string();
     assert_eq!(f.send(inbound(Some(""), &body, false)).await.status(), 403);
 }
+
+fn page_form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn csrf_of(page: &str) -> String {
+    let start = page
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a CSRF token")
+        + 19;
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hq_writes_previews_and_sends_an_alert_on_the_page() {
+    let f = fixture().await;
+    let hq = f.sign_in("hq").await;
+    let page = body_text(
+        f.send(json_request(
+            "GET",
+            "/operations/kabul-2021/alerts",
+            Some(&hq),
+            "",
+        ))
+        .await,
+    )
+    .await;
+    assert!(page.contains("Preview recipients"));
+    let csrf = csrf_of(&page);
+    let form = format!(
+        "csrf={csrf}&kind=go_to_assembly_point&nationalities=af&provinces=Kabul&scheme=&status=&title=&body=&action=preview"
+    );
+    let res = f
+        .send(page_form("/operations/kabul-2021/alerts", &hq, &form))
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = body_text(res).await;
+    assert!(
+        page.contains("Reaches 2 of 3 persons in 3 cases: 1 by e-mail, 2 by SMS."),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"value="Kabul""#),
+        "the form keeps what was typed"
+    );
+    let res = f
+        .send(page_form(
+            "/operations/kabul-2021/alerts",
+            &hq,
+            &form.replace("action=preview", "action=draft"),
+        ))
+        .await;
+    assert_eq!(res.status(), 303);
+    let alerts = body_json(
+        f.send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/alerts",
+            Some(&hq),
+            "",
+        ))
+        .await,
+    )
+    .await;
+    let id = alerts[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(alerts[0]["target"]["nationalities"], json!(["AF"]));
+    let res = f
+        .send(page_form(
+            &format!("/operations/kabul-2021/alerts/{id}/send"),
+            &hq,
+            &format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = body_text(
+        f.send(json_request(
+            "GET",
+            "/operations/kabul-2021/alerts",
+            Some(&hq),
+            "",
+        ))
+        .await,
+    )
+    .await;
+    assert!(
+        page.contains("Go to the assembly point")
+            && page.contains(r#"<span class="status">sent</span>"#)
+    );
+    // A custom alert without English text is refused with the field named.
+    let bad = format!(
+        "csrf={csrf}&kind=custom&nationalities=&provinces=&scheme=&status=&title=&body=&action=draft"
+    );
+    let res = f
+        .send(page_form("/operations/kabul-2021/alerts", &hq, &bad))
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(body_text(res).await.contains("texts.en"));
+    // Officers read the page without the form.
+    let officer = f.sign_in("officer").await;
+    let page = body_text(
+        f.send(json_request(
+            "GET",
+            "/operations/kabul-2021/alerts",
+            Some(&officer),
+            "",
+        ))
+        .await,
+    )
+    .await;
+    assert!(!page.contains("Preview recipients") && page.contains("Go to the assembly point"));
+}

@@ -215,6 +215,7 @@ fn table() -> Vec<Route> {
             none,
             "UOFFFFF",
         ),
+        r("GET", "/operations/kabul-2021/alerts", none, "ROOOFFO"),
         r("GET", "/operations/kabul-2021/roll-calls", none, "ROOOFFO"),
         r(
             "GET",

@@ -2,6 +2,7 @@
 //! pages check access through the same rules as the API; the registration
 //! pages need no account and speak the registrant's language.
 
+mod alerts;
 mod board;
 mod burn;
 pub(crate) mod cases;
@@ -52,6 +53,11 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
+        .route(
+            "/operations/{op}/alerts",
+            get(alerts::list).post(alerts::submit),
+        )
+        .route("/operations/{op}/alerts/{id}/send", post(alerts::send))
         .route(
             "/operations/{op}/roll-calls",
             get(roll_call::list).post(roll_call::start),
