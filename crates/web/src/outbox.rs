@@ -410,6 +410,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn settings_that_cannot_work_are_refused_before_the_server_starts() {
+        let ok = OutboxConfig {
+            smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            ..Default::default()
+        };
+        assert!(ok.check().is_ok());
+        for url in [
+            "smtps://relay.example.org:465",
+            "smtp://relay.example.org:587?tls=required",
+        ] {
+            let tls = OutboxConfig {
+                smtp_url: Some(url.into()),
+                ..Default::default()
+            };
+            assert!(tls.check().is_ok(), "{url}");
+        }
+        let bad_url = OutboxConfig {
+            smtp_url: Some("http://relay".into()),
+            ..Default::default()
+        };
+        assert!(matches!(bad_url.check(), Err(OutboxError::SmtpUrl(_))));
+        let bad_from = OutboxConfig {
+            smtp_from: "not an address".into(),
+            ..Default::default()
+        };
+        assert!(matches!(bad_from.check(), Err(OutboxError::From)));
+    }
+
+    #[test]
     fn placeholders_are_escaped_for_the_body_s_type() {
         let mut g = SmsGateway {
             url: "http://127.0.0.1/sms".into(),

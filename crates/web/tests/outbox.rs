@@ -647,3 +647,78 @@ async fn two_workers_deliver_each_message_once(store: Store) {
         .unwrap();
     assert_eq!(counts.delivered, 40);
 }
+
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every attempt is logged with the message id and an error class; no
+/// address, number, name or text reaches the logs, whatever happens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_logs_ids_and_error_classes_only() {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || LogSink(sink.clone()))
+        .finish()
+        .try_init()
+        .expect("the only subscriber of this test binary");
+    let (store, _dir) = store::testing::sqlite().await;
+    let (smtp, sms) = (SmtpServer::start(1).await, SmsServer::start(1).await);
+    let (_, alert) = alert_to(
+        &store,
+        vec![
+            (
+                "fa",
+                person(
+                    "Nabi",
+                    &[
+                        (ContactKind::Email, "nabi@example.org".into()),
+                        (ContactKind::Phone, "+93701234567".into()),
+                    ],
+                ),
+            ),
+            (
+                "en",
+                person("Wali", &[(ContactKind::Email, "nobody@example.org".into())]),
+            ),
+        ],
+    )
+    .await;
+    let worker = Worker::new(store.clone(), "logged".into(), config(&smtp, &sms)).unwrap();
+    drain(&worker, &store, alert).await;
+    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("message delivered")
+            && logs.contains("smtp_transient")
+            && logs.contains("smtp_permanent"),
+        "{logs}"
+    );
+    for secret in [
+        "nabi@",
+        "nobody@",
+        "+93701234567",
+        "93701234567",
+        "Nabi",
+        "Wali",
+        "assembly",
+        "تجمع",
+    ] {
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
+}
