@@ -40,8 +40,19 @@ on_both_backends!(
     delivers_by_email_and_sms_in_the_recipient_s_language,
     retries_after_refusals_and_gives_up_at_the_limit,
     a_restarted_worker_sends_nothing_twice,
-    two_workers_deliver_each_message_once,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_sqlite_file_deliver_each_message_once() {
+    let (a, b, _dir) = store::testing::sqlite_two_servers().await;
+    two_workers_deliver_each_message_once(a, b).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_deliver_each_message_once() {
+    let (a, b) = store::testing::postgres_two_servers().await;
+    two_workers_deliver_each_message_once(a, b).await
+}
 
 /// One message as the SMTP server received it.
 #[derive(Debug, Clone)]
@@ -596,7 +607,9 @@ async fn a_restarted_worker_sends_nothing_twice(store: Store) {
     assert_eq!(sms.received().len(), 5);
 }
 
-async fn two_workers_deliver_each_message_once(store: Store) {
+/// Two workers, each on its own store (its own connection pool), as two
+/// servers sharing one database.
+async fn two_workers_deliver_each_message_once(store: Store, other: Store) {
     let (smtp, sms) = (SmtpServer::start(0).await, SmsServer::start(0).await);
     let people = (0..20)
         .map(|i| {
@@ -613,14 +626,14 @@ async fn two_workers_deliver_each_message_once(store: Store) {
         })
         .collect();
     let (_, alert) = alert_to(&store, people).await;
-    let run = |name: &'static str| {
-        let (store, config) = (store.clone(), config(&smtp, &sms));
+    let run = |name: &'static str, store: Store| {
+        let config = config(&smtp, &sms);
         tokio::spawn(async move {
             let worker = Worker::new(store.clone(), name.into(), config).unwrap();
             drain(&worker, &store, alert).await;
         })
     };
-    let (a, b) = (run("server-a"), run("server-b"));
+    let (a, b) = (run("server-a", store.clone()), run("server-b", other));
     a.await.unwrap();
     b.await.unwrap();
     let mut ids: Vec<String> = smtp
