@@ -43,6 +43,8 @@ pub const USERS: [(&str, Role, Option<&str>); 6] = [
 ];
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut config = web::Config::default();
+    args.messaging.apply(&mut config)?;
     let store = args.db.open().await?;
     load(&store, HOUSEHOLDS).await?;
     let password = args.password.clone().unwrap_or_else(|| {
@@ -62,8 +64,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    let mut config = web::Config::default();
-    args.messaging.apply(&mut config)?;
     crate::commands::serve::serve(store, args.listen, config).await
 }
 

@@ -96,13 +96,14 @@ impl MessagingArgs {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = args.db.open().await?;
     let mut config = web::Config {
         behind_tls: args.behind_tls,
         registrations_per_hour: args.registrations_per_hour,
         ..Default::default()
     };
+    // Settings that cannot work are refused before anything is opened.
     args.messaging.apply(&mut config)?;
+    let store = args.db.open().await?;
     serve(store, args.listen, config).await
 }
 
