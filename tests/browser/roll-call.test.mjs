@@ -73,8 +73,10 @@ test('a roll call answered in Dari is counted on the HQ page', async () => {
   await phone.getByText('تشکر. پاسخ شما دریافت شد.').waitFor();
   assert.match(await phone.locator('main').innerText(), /آخرین پاسخ شما:\s*جایی که هستم در امان هستم/);
 
-  await hq.reload();
+  const reloaded = await hq.reload();
+  assert.ok((await reloaded.body()).length < 100 * 1024, 'the HQ page stays under 100 KB');
   assert.equal(await count(hq, 'safe'), 1);
+  assert.equal(await hq.locator('table tbody tr').count(), Math.min(asked - 1, 200), 'people to call, at most 200 on the page');
   assert.equal(await count(hq, 'unanswered'), asked - 1);
   await context.close();
 });

@@ -324,7 +324,13 @@ struct RollCallPage {
     delivery: DeliveryCounts,
     may_close: bool,
     unanswered: Option<Vec<Unanswered>>,
+    /// Unanswered beyond those listed.
+    more: usize,
 }
+
+/// Rows of people to call on the page, so that it stays light on a poor
+/// link (officer pages under 100 KB); the API lists everyone.
+const LISTED: usize = 200;
 
 /// `GET /operations/{op}/roll-calls/{id}`
 pub async fn page(
@@ -333,7 +339,15 @@ pub async fn page(
     Path((op, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let operation = operation_for(&state, &me, &op, Action::ViewRollCall).await?;
-    let (rc, unanswered) = roll_call_of(&state, &me, &operation, &id).await?;
+    let (rc, mut unanswered) = roll_call_of(&state, &me, &operation, &id).await?;
+    let more = unanswered
+        .as_mut()
+        .map(|u| {
+            let more = u.len().saturating_sub(LISTED);
+            u.truncate(LISTED);
+            more
+        })
+        .unwrap_or(0);
     let delivery = state
         .store
         .delivery_counts("roll_call", &rc.id.to_string())
@@ -346,6 +360,7 @@ pub async fn page(
         delivery,
         may_close: role_may(me.user.role, Action::RunRollCall),
         unanswered,
+        more,
     }))
 }
 
