@@ -36,6 +36,13 @@ pub enum Action {
     ViewMovements,
     EditMovements,
     ViewAudit,
+    /// Propose plans of households onto movements, and approve them.
+    PlanMovements,
+    /// A movement's whole manifest: names, documents, households.
+    ViewManifest,
+    /// The minimised manifest (names, nationality, document number,
+    /// household size) that allied liaison officers receive.
+    ViewMinimisedManifest,
     /// Destroy an operation's personal data for good (the burn).
     Burn,
     /// See alerts, their CAP form and their delivery counts (no personal data).
@@ -84,6 +91,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ViewSchemes
                 | ViewMovements
                 | EditMovements
+                | PlanMovements
+                | ViewManifest
+                | ViewMinimisedManifest
                 | ViewAlerts
                 | ViewRollCall
         ),
@@ -101,8 +111,15 @@ pub fn role_may(role: Role, action: Action) -> bool {
                     | ViewRollCall
             )
         }
-        Role::GateOfficer => matches!(action, ViewOperation | ViewMovements | CheckIn),
-        Role::Liaison => matches!(action, ViewOperation | ViewMovements),
+        // The gate checks people against the manifest.
+        Role::GateOfficer => matches!(
+            action,
+            ViewOperation | ViewMovements | CheckIn | ViewManifest
+        ),
+        Role::Liaison => matches!(
+            action,
+            ViewOperation | ViewMovements | ViewMinimisedManifest
+        ),
         Role::Auditor => matches!(
             action,
             ViewOperation
@@ -114,6 +131,16 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ViewRollCall
         ),
     }
+}
+
+/// A liaison officer sees only the movements shared with their nation;
+/// everyone else granted movements sees all of their operation's.
+pub fn may_see_movement(user: &User, shared_with: &[String]) -> bool {
+    user.role != Role::Liaison
+        || user
+            .nation
+            .as_ref()
+            .is_some_and(|n| shared_with.contains(n))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -174,6 +201,25 @@ mod tests {
         assert!(!role_may(Role::GateOfficer, EditCases));
         assert!(role_may(Role::GateOfficer, CheckIn));
         assert!(!role_may(Role::ConsularOfficer, Administer));
+        assert!(role_may(Role::Liaison, ViewMinimisedManifest));
+        assert!(
+            !role_may(Role::Liaison, ViewManifest),
+            "allies get the minimised manifest only"
+        );
+        assert!(!role_may(Role::CaseWorker, PlanMovements));
+        assert!(!role_may(Role::Auditor, ViewMinimisedManifest));
+    }
+
+    #[test]
+    fn liaisons_see_movements_shared_with_their_nation_only() {
+        let mut liaison = user(Role::Liaison, Some("kabul-2021"));
+        liaison.nation = Some("DNK".into());
+        assert!(may_see_movement(&liaison, &["DNK".into()]));
+        assert!(!may_see_movement(&liaison, &["NOR".into()]));
+        liaison.nation = None;
+        assert!(!may_see_movement(&liaison, &["DNK".into()]));
+        let officer = user(Role::ConsularOfficer, Some("kabul-2021"));
+        assert!(may_see_movement(&officer, &[]));
     }
 
     #[test]

@@ -11,11 +11,13 @@ pub mod alert;
 pub mod audit;
 pub mod case;
 pub mod dates;
+pub mod decision;
 pub mod duplicate;
 pub mod ids;
 pub mod movement;
 pub mod operation;
 pub mod person;
+pub mod plan;
 pub mod post;
 pub mod posture;
 pub mod roll_call;
@@ -27,8 +29,8 @@ pub mod validation;
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
 pub use ids::{
-    AlertId, CaseId, DuplicateId, MessageId, MovementId, OperationId, PersonId, PostId, RollCallId,
-    SchemeId, UserId,
+    AlertId, AssemblyPointId, CaseId, DuplicateId, MessageId, MovementId, OperationId, PersonId,
+    PlanId, PostId, RollCallId, SchemeId, UserId,
 };
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};

@@ -82,6 +82,7 @@ fn person(given: &str, nationality: &str, contacts: &[(ContactKind, &str)]) -> P
             .collect(),
         province: Some("Kabul".into()),
         employer: Some("Embassy of Denmark".into()),
+        ..PersonDetails::named(Relationship::Principal, given)
     }
 }
 

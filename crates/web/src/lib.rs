@@ -15,6 +15,7 @@ mod json;
 pub mod matcher;
 pub mod outbox;
 mod pages;
+pub mod planner;
 mod state;
 
 use std::net::SocketAddr;
