@@ -10,6 +10,8 @@
 //! - [`province`]: Afghanistan's 34 provinces.
 //! - [`email`]: e-mail plausibility.
 //! - [`import`]: CSV/XLSX staff and contractor lists, row validation.
+//! - [`pfif`]: PFIF 1.4 person and note records, read and written.
+//! - [`hxl`]: aggregate tables as HXL-tagged CSV.
 //!
 //! Error messages never contain the input they refuse: it is personal data.
 
@@ -17,9 +19,11 @@ pub mod country;
 mod country_table;
 pub mod date;
 pub mod email;
+pub mod hxl;
 pub mod import;
 pub mod mrz;
 pub mod name;
+pub mod pfif;
 pub mod phone;
 pub mod province;
 pub mod sex;
