@@ -15,6 +15,7 @@ pub mod ids;
 pub mod movement;
 pub mod operation;
 pub mod person;
+pub mod pipeline;
 pub mod post;
 pub mod posture;
 pub mod scheme;

@@ -16,6 +16,7 @@ mod cases;
 mod codec;
 mod duplicates;
 mod error;
+mod exports;
 mod keyring;
 mod movements;
 mod operations;
@@ -34,6 +35,9 @@ pub use backend::Backend;
 pub use cases::CaseFilter;
 pub use duplicates::{RegistryChanges, RegistryPerson};
 pub use error::StoreError;
+pub use exports::{
+    CaseCount, Imported, PfifPersonImport, StatusEvent, StoredPfifNote, StoredPfifPerson,
+};
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
 pub use sealing::{KeyError, MasterKey};
 pub use sessions::SessionRecord;
@@ -153,11 +157,13 @@ impl Store {
                 .await?;
             }
         }
-        Ok(Self {
+        let store = Self {
             pool,
             backend,
             keys: std::sync::Arc::new(keyring::Keyring::new(master)),
-        })
+        };
+        store.backfill_provinces().await?;
+        Ok(store)
     }
 
     /// An operation's data key, for reading its sealed fields.
