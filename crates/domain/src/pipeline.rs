@@ -176,6 +176,10 @@ mod tests {
         assert_eq!(series[0].1, [2, 0, 0, 0, 0, 0, 2]);
         assert_eq!(series[1].1, [2, 1, 0, 0, 0, 0, 2]);
         assert_eq!(series[2].1, [2, 1, 1, 0, 0, 0, 1]);
-        assert_eq!(series[3].1, [2, 1, 1, 1, 1, 1, 0], "departed got this far too");
+        assert_eq!(
+            series[3].1,
+            [2, 1, 1, 1, 1, 1, 0],
+            "departed got this far too"
+        );
     }
 }

@@ -135,8 +135,10 @@ field_access!(NoteRecord);
 /// Why a record was refused: the record (by its id when it has one, which is
 /// not personal data), the field and the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{record}: {field}: {message}")]
+#[error("{kind} {record}: {field}: {message}")]
 pub struct RecordError {
+    /// `person` or `note`.
+    pub kind: &'static str,
     pub record: String,
     pub field: String,
     pub rule: &'static str,
@@ -170,7 +172,11 @@ fn is_pfif_namespace(ns: &[u8]) -> bool {
 /// What the reader is inside of.
 enum Open {
     /// A person, its errors, and its notes with theirs.
-    Person(PersonRecord, Vec<RecordError>, Vec<(NoteRecord, Vec<RecordError>)>),
+    Person(
+        PersonRecord,
+        Vec<RecordError>,
+        Vec<(NoteRecord, Vec<RecordError>)>,
+    ),
     Note(NoteRecord, Vec<RecordError>),
 }
 
@@ -213,7 +219,11 @@ pub fn parse(xml: &[u8]) -> Result<Document, PfifError> {
                 } else if field.is_some() {
                     depth_in_field += 1;
                 } else if in_pfif && local == "person" && stack.is_empty() {
-                    stack.push(Open::Person(PersonRecord::default(), Vec::new(), Vec::new()));
+                    stack.push(Open::Person(
+                        PersonRecord::default(),
+                        Vec::new(),
+                        Vec::new(),
+                    ));
                 } else if in_pfif && local == "note" && stack.len() <= 1 {
                     if matches!(stack.last(), Some(Open::Note(..))) {
                         field = Some((local, String::new()));
@@ -224,6 +234,7 @@ pub fn parse(xml: &[u8]) -> Result<Document, PfifError> {
                     field = Some((if in_pfif { local } else { String::new() }, String::new()));
                 } else if in_pfif {
                     doc.refused.push(RecordError {
+                        kind: "person",
                         record: "document".into(),
                         field: local,
                         rule: "known_record",
@@ -240,6 +251,7 @@ pub fn parse(xml: &[u8]) -> Result<Document, PfifError> {
                 let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 if root_seen && (local == "person" || local == "note") {
                     doc.refused.push(RecordError {
+                        kind: if local == "note" { "note" } else { "person" },
                         record: local,
                         field: "person_record_id".into(),
                         rule: "required",
@@ -329,6 +341,7 @@ fn add_field(open: Option<&mut Open>, name: &str, raw: &str) {
         None => return,
     };
     let error = |rule, message: &str| RecordError {
+        kind: "",
         record: String::new(),
         field: name.to_owned(),
         rule,
@@ -372,6 +385,7 @@ fn finish_person(
             Some(other) if other != id => {
                 let note_id = n.get("note_record_id").unwrap_or("note").to_owned();
                 doc.refused.push(RecordError {
+                    kind: "note",
                     record: note_id,
                     field: "person_record_id".into(),
                     rule: "enclosing_person",
@@ -385,12 +399,14 @@ fn finish_person(
     }
     if let Some(first) = errors.first() {
         doc.refused.push(RecordError {
+            kind: "person",
             record: id.clone(),
             ..first.clone()
         });
         // A refused person takes its notes with it: they would have no one to belong to.
         for (n, _) in notes {
             doc.refused.push(RecordError {
+                kind: "note",
                 record: n.get("note_record_id").unwrap_or("note").to_owned(),
                 field: "person_record_id".into(),
                 rule: "person_refused",
@@ -417,6 +433,7 @@ fn finish_note(
     check_note(&n, &mut errors);
     if let Some(first) = errors.into_iter().next() {
         doc.refused.push(RecordError {
+            kind: "note",
             record: n.get("note_record_id").unwrap_or("note").to_owned(),
             ..first
         });
@@ -433,6 +450,7 @@ fn finish_note(
 
 fn push(errors: &mut Vec<RecordError>, field: &str, rule: &'static str, message: &str) {
     errors.push(RecordError {
+        kind: "",
         record: String::new(),
         field: field.to_owned(),
         rule,
@@ -474,9 +492,7 @@ pub fn is_pfif_date(s: &str) -> bool {
 fn is_age(s: &str) -> bool {
     let num = |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
     match s.split_once('-') {
-        Some((a, b)) => {
-            num(a) && num(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok()
-        }
+        Some((a, b)) => num(a) && num(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok(),
         None => num(s),
     }
 }
@@ -500,7 +516,9 @@ fn check_person(p: &PersonRecord, errors: &mut Vec<RecordError>) {
             push(errors, f, "required", "PFIF 1.4 requires it");
         }
     }
-    if p.get("person_record_id").is_some_and(|id| !is_record_id(id)) {
+    if p.get("person_record_id")
+        .is_some_and(|id| !is_record_id(id))
+    {
         push(
             errors,
             "person_record_id",
@@ -527,7 +545,12 @@ fn check_person(p: &PersonRecord, errors: &mut Vec<RecordError>) {
         );
     }
     if p.get("age").is_some_and(|a| !is_age(a)) {
-        push(errors, "age", "format", "must be a number or a range such as 35-45");
+        push(
+            errors,
+            "age",
+            "format",
+            "must be a number or a range such as 35-45",
+        );
     }
     if p.get("home_country")
         .is_some_and(|c| !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())))
@@ -549,7 +572,11 @@ fn check_note(n: &NoteRecord, errors: &mut Vec<RecordError>) {
             push(errors, f, "required", "PFIF 1.4 requires it");
         }
     }
-    for f in ["note_record_id", "person_record_id", "linked_person_record_id"] {
+    for f in [
+        "note_record_id",
+        "person_record_id",
+        "linked_person_record_id",
+    ] {
         if n.get(f).is_some_and(|id| !is_record_id(id)) {
             push(
                 errors,
@@ -563,7 +590,12 @@ fn check_note(n: &NoteRecord, errors: &mut Vec<RecordError>) {
     if n.get("author_made_contact")
         .is_some_and(|v| v != "true" && v != "false")
     {
-        push(errors, "author_made_contact", "one_of", "must be true or false");
+        push(
+            errors,
+            "author_made_contact",
+            "one_of",
+            "must be true or false",
+        );
     }
     if n.get("status").is_some_and(|s| !NOTE_STATUSES.contains(&s)) {
         push(
@@ -591,7 +623,13 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn write_fields(out: &mut String, indent: &str, order: &[&str], required: &[&str], fields: &BTreeMap<String, String>) {
+fn write_fields(
+    out: &mut String,
+    indent: &str,
+    order: &[&str],
+    required: &[&str],
+    fields: &BTreeMap<String, String>,
+) {
     for name in order {
         let value = fields.get(*name).map(String::as_str).unwrap_or_default();
         if !value.is_empty() || required.contains(name) {
@@ -610,7 +648,13 @@ pub fn write_document(persons: &[PersonRecord]) -> String {
     out.push_str(&format!("<pfif:pfif xmlns:pfif=\"{NAMESPACE}\">\n"));
     for p in persons {
         out.push_str("  <pfif:person>\n");
-        write_fields(&mut out, "    ", &PERSON_FIELDS, &PERSON_REQUIRED, &p.fields);
+        write_fields(
+            &mut out,
+            "    ",
+            &PERSON_FIELDS,
+            &PERSON_REQUIRED,
+            &p.fields,
+        );
         for n in &p.notes {
             out.push_str("    <pfif:note>\n");
             write_fields(&mut out, "      ", &NOTE_FIELDS, &NOTE_REQUIRED, &n.fields);
@@ -625,6 +669,134 @@ pub fn write_document(persons: &[PersonRecord]) -> String {
 /// A time as PFIF writes it.
 pub fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The household a person record becomes: one person, the principal. What
+/// Muster's person has no place for (the record's author, description, home
+/// address, age, photo and profile links) stays in the record kept beside it.
+pub fn household(record: &PersonRecord) -> domain::NewCase {
+    use domain::dates::{Calendar, DateOfBirth, Precision};
+    use domain::person::{PersonDetails, Relationship, Sex};
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut given = record.get("given_name").map(one_line);
+    let family = record.get("family_name").map(one_line);
+    let full = record.get("full_name").map(one_line);
+    let mut native = None;
+    if given.is_none() && family.is_none() {
+        // Only the full name: kept where its script belongs.
+        match full {
+            Some(f) if f.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) => {
+                native = Some(f)
+            }
+            f => given = f,
+        }
+    } else if let Some(f) =
+        full.filter(|f| f.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)))
+    {
+        native = Some(f);
+    }
+    let date_of_birth = record.get("date_of_birth").and_then(|d| {
+        let mut parts = d.split('-').map(|p| p.parse::<u32>().ok());
+        let year = i32::try_from(parts.next()??).ok()?;
+        let month = parts.next().flatten().and_then(|m| u8::try_from(m).ok());
+        let day = parts.next().flatten().and_then(|m| u8::try_from(m).ok());
+        Some(DateOfBirth {
+            calendar: Calendar::Gregorian,
+            year,
+            month,
+            day,
+            precision: match (month, day) {
+                (Some(_), Some(_)) => Precision::Day,
+                (Some(_), None) => Precision::Month,
+                _ => Precision::Year,
+            },
+        })
+    });
+    let sex = match record.get("sex") {
+        Some("female") => Sex::Female,
+        Some("male") => Sex::Male,
+        Some("other") => Sex::Other,
+        _ => Sex::Unknown,
+    };
+    domain::NewCase {
+        members: vec![PersonDetails {
+            relationship: Relationship::Principal,
+            given_name: given,
+            family_name: family,
+            father_name: None,
+            full_name_native: native,
+            date_of_birth,
+            sex,
+            nationalities: vec![],
+            documents: vec![],
+            contacts: vec![],
+            province: record.get("home_state").map(one_line),
+            employer: None,
+        }],
+        ..Default::default()
+    }
+}
+
+/// A person registered in Muster as a PFIF record: `id` is its
+/// `person_record_id`, `source_name` names this repository, `home_country`
+/// the operation's country.
+pub fn person_record(
+    details: &domain::person::PersonDetails,
+    id: &str,
+    source_name: &str,
+    home_country: &str,
+    registered: chrono::DateTime<chrono::Utc>,
+    updated: chrono::DateTime<chrono::Utc>,
+) -> PersonRecord {
+    use domain::dates::Calendar;
+    use domain::person::Sex;
+    let mut r = PersonRecord::default();
+    r.set("person_record_id", id);
+    r.set("entry_date", utc(updated));
+    r.set("source_name", source_name);
+    r.set("source_date", utc(registered));
+    let name = details.display_name();
+    r.set("full_name", name.clone());
+    r.set("given_name", details.given_name.clone().unwrap_or_default());
+    r.set(
+        "family_name",
+        details.family_name.clone().unwrap_or_default(),
+    );
+    if let Some(native) = details.full_name_native.as_deref().filter(|n| *n != name) {
+        r.set("alternate_names", native);
+    }
+    r.set(
+        "sex",
+        match details.sex {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Other => "other",
+            Sex::Unknown => "",
+        },
+    );
+    // PFIF dates are Gregorian; a Solar Hijri date is left to the record's
+    // keeper rather than converted to a day nobody gave.
+    if let Some(d) = details
+        .date_of_birth
+        .filter(|d| d.calendar == Calendar::Gregorian && (1000..=9999).contains(&d.year))
+    {
+        let date = match (d.month, d.day) {
+            (Some(m), Some(day)) => format!("{:04}-{m:02}-{day:02}", d.year),
+            (Some(m), None) => format!("{:04}-{m:02}", d.year),
+            _ => format!("{:04}", d.year),
+        };
+        if is_pfif_date(&date) {
+            r.set("date_of_birth", date);
+        }
+    }
+    if let Some(p) = details.province.as_deref() {
+        let name = crate::province::Province::recognise(p).map_or(p, |p| p.name());
+        r.set("home_state", name);
+    }
+    if home_country.len() == 2 {
+        r.set("home_country", home_country.to_ascii_uppercase());
+    }
+    r
 }
 
 #[cfg(test)]
@@ -694,7 +866,10 @@ mod tests {
         let date = xml.find("<pfif:source_date>").unwrap();
         let name = xml.find("<pfif:full_name>").unwrap();
         assert!(id < date && date < name);
-        assert!(xml.contains("<pfif:author_name></pfif:author_name>"), "required in notes");
+        assert!(
+            xml.contains("<pfif:author_name></pfif:author_name>"),
+            "required in notes"
+        );
         let again = parse(xml.as_bytes()).unwrap();
         assert!(again.refused.is_empty(), "{:?}", again.refused);
         assert_eq!(again.persons, doc.persons);
@@ -710,6 +885,29 @@ mod tests {
         let entity = b"<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\"><pfif:person>\
             <pfif:full_name>&bomb;</pfif:full_name></pfif:person></pfif:pfif>";
         assert!(matches!(parse(entity), Err(PfifError::Xml { .. })));
+    }
+
+    #[test]
+    fn a_person_record_becomes_a_one_person_household_and_back() {
+        let doc = parse(DOC.as_bytes()).unwrap();
+        let case = household(&doc.persons[0]);
+        assert_eq!(case.members.len(), 1);
+        let m = &case.members[0];
+        assert_eq!(m.relationship, domain::Relationship::Principal);
+        assert_eq!(m.given_name.as_deref(), Some("Nabi"));
+        assert!(
+            case.check(chrono::NaiveDate::from_ymd_opt(2021, 8, 20).unwrap())
+                .is_ok()
+        );
+        let t = chrono::DateTime::parse_from_rfc3339("2021-08-15T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let back = person_record(m, "muster.example/person.1", "Muster", "af", t, t);
+        assert_eq!(back.get("full_name"), Some("Nabi Ahmadzai & sons"));
+        assert_eq!(back.get("home_country"), Some("AF"));
+        let mut errors = Vec::new();
+        check_person(&back, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]

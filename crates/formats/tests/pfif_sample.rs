@@ -18,13 +18,31 @@ fn the_person_finder_sample_reads_whole() {
     assert_eq!(doc.persons.len(), 1);
     assert!(doc.notes.is_empty(), "every note stands in its person");
     let p = &doc.persons[0];
-    assert_eq!(p.get("person_record_id"), Some("test.google.com/person.21009"));
+    assert_eq!(
+        p.get("person_record_id"),
+        Some("test.google.com/person.21009")
+    );
     assert_eq!(p.get("source_name"), Some("_test_source_name"));
     assert_eq!(p.get("source_url"), Some("_test_source_url"));
-    assert_eq!(p.get("home_city"), Some("_test_home_city"), "whitespace stripped");
-    assert_eq!(p.get("given_name"), Some("_test_first_name"), "first_name is 1.4's given_name");
-    assert_eq!(p.get("full_name"), Some("_test_full_name1\n_test_full_name2"));
-    let ids: Vec<_> = p.notes.iter().map(|n| n.get("note_record_id").unwrap()).collect();
+    assert_eq!(
+        p.get("home_city"),
+        Some("_test_home_city"),
+        "whitespace stripped"
+    );
+    assert_eq!(
+        p.get("given_name"),
+        Some("_test_first_name"),
+        "first_name is 1.4's given_name"
+    );
+    assert_eq!(
+        p.get("full_name"),
+        Some("_test_full_name1\n_test_full_name2")
+    );
+    let ids: Vec<_> = p
+        .notes
+        .iter()
+        .map(|n| n.get("note_record_id").unwrap())
+        .collect();
     assert_eq!(
         ids,
         [
@@ -40,7 +58,10 @@ fn the_person_finder_sample_reads_whole() {
             .all(|n| n.get("person_record_id") == Some("test.google.com/person.21009")),
         "notes without a person_record_id belong to the enclosing person"
     );
-    assert_eq!(p.notes[0].get("linked_person_record_id"), Some("test.google.com/person.999"));
+    assert_eq!(
+        p.notes[0].get("linked_person_record_id"),
+        Some("test.google.com/person.999")
+    );
     assert_eq!(p.notes[1].get("author_made_contact"), Some("true"));
     assert_eq!(p.notes[2].get("status"), Some("is_note_author"));
 }

@@ -142,7 +142,10 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<Str
     }
     if let Some(p) = &filter.province {
         binds.push(p.clone());
-        sql.push_str(&format!(" AND COALESCE(c.province, '') = ${}", binds.len() + 1));
+        sql.push_str(&format!(
+            " AND COALESCE(c.province, '') = ${}",
+            binds.len() + 1
+        ));
     }
     match filter.tier {
         Some(0) => sql.push_str(" AND c.tier IS NULL"),

@@ -95,11 +95,12 @@ fn open_json(
     op: &OperationId,
     sealed: &[u8],
 ) -> Result<serde_json::Value, StoreError> {
-    let plain = Zeroizing::new(
-        key.open(op, sealed)
-            .ok_or(StoreError::Corrupt { what: "PFIF record" })?,
-    );
-    serde_json::from_slice(&plain).map_err(|_| StoreError::Corrupt { what: "PFIF record" })
+    let plain = Zeroizing::new(key.open(op, sealed).ok_or(StoreError::Corrupt {
+        what: "PFIF record",
+    })?);
+    serde_json::from_slice(&plain).map_err(|_| StoreError::Corrupt {
+        what: "PFIF record",
+    })
 }
 
 impl Store {
@@ -193,7 +194,10 @@ impl Store {
     }
 
     /// The PFIF person records kept in an operation.
-    pub async fn pfif_persons(&self, op: &OperationId) -> Result<Vec<StoredPfifPerson>, StoreError> {
+    pub async fn pfif_persons(
+        &self,
+        op: &OperationId,
+    ) -> Result<Vec<StoredPfifPerson>, StoreError> {
         let key = self.data_key(op).await?;
         let rows = sqlx::query(
             "SELECT * FROM pfif_persons WHERE operation_id = $1 ORDER BY person_record_id",
@@ -263,9 +267,7 @@ impl Store {
             }
             let details: Option<Vec<u8>> = r.try_get("details")?;
             let code = match (keys.get(&op).and_then(Option::as_ref), details) {
-                (Some(key), Some(_)) => {
-                    province_code([&unseal(key, &op, r, "details")?])
-                }
+                (Some(key), Some(_)) => province_code([&unseal(key, &op, r, "details")?]),
                 _ => String::new(),
             };
             updates.push((id, code));
@@ -280,6 +282,27 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Writes down that `actor` downloaded `what` (`pfif`, `cases.csv`...)
+    /// with `records` records: a copy of personal data leaving the system
+    /// is an event of the audit trail. Counts only, no filter values.
+    pub async fn record_export(
+        &self,
+        actor: domain::audit::Actor,
+        op: &OperationId,
+        what: &str,
+        records: usize,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write(actor).await?;
+        tx.audit(
+            AuditEntry::new("operation.export", "operation", op)
+                .detail(format!("{what} records {records}")),
+        )
+        .await?;
+        tx.commit().await
     }
 }
 
@@ -300,17 +323,18 @@ impl WriteTx {
         .fetch_optional(self.conn())
         .await?;
         if let Some(row) = known {
-            return Ok(Imported::Known(codec::get_parsed(&row, "case_id", "case id")?));
+            return Ok(Imported::Known(codec::get_parsed(
+                &row, "case_id", "case id",
+            )?));
         }
         // The fixed source keeps the file's free text out of the audit trail.
         let case = self.create_case(op, import.case, "pfif").await?;
-        let person: String = sqlx::query(
-            "SELECT id FROM persons WHERE case_id = $1 AND relationship = 'principal'",
-        )
-        .bind(case.to_string())
-        .fetch_one(self.conn())
-        .await?
-        .try_get("id")?;
+        let person: String =
+            sqlx::query("SELECT id FROM persons WHERE case_id = $1 AND relationship = 'principal'")
+                .bind(case.to_string())
+                .fetch_one(self.conn())
+                .await?
+                .try_get("id")?;
         let key = self.data_key(&op.id).await?;
         sqlx::query(
             "INSERT INTO pfif_persons (operation_id, person_record_id, person_id, case_id, source_name, record, entry_date) \

@@ -9,6 +9,8 @@ mod api;
 pub mod auth;
 mod burn;
 mod error;
+mod exports;
+mod filters;
 mod headers;
 pub mod i18n;
 mod json;

@@ -15,6 +15,9 @@ pub struct Config {
     /// limit (load tests). Families behind one mobile carrier's NAT share an
     /// address, so the default is generous.
     pub registrations_per_hour: u32,
+    /// The domain of the PFIF record ids Muster gives its own persons
+    /// (`DOMAIN/person.ID`); the request's host when not set.
+    pub pfif_domain: Option<String>,
 }
 
 impl Default for Config {
@@ -22,6 +25,7 @@ impl Default for Config {
         Self {
             behind_tls: false,
             registrations_per_hour: 60,
+            pfif_domain: None,
         }
     }
 }
