@@ -168,8 +168,7 @@ pub async fn aggregates(
     let schemes = state.store.list_schemes(&operation.id).await?;
     let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let rows = aggregate_rows(&operation.country, &counts, &schemes, &date);
-    let body = write_table(&AGGREGATE_COLUMNS, &rows)
-        .map_err(|_| internal("writing CSV"))?;
+    let body = write_table(&AGGREGATE_COLUMNS, &rows).map_err(|_| internal("writing CSV"))?;
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("{}-aggregates.csv", operation.id),
@@ -237,9 +236,7 @@ pub async fn pfif_records(
             let record = match imported.get(&m.id) {
                 Some(stored) => {
                     let mut r: PersonRecord = serde_json::from_value(stored.record.clone())
-                        .map_err(|_| {
-                            internal("a stored PFIF record could not be read")
-                        })?;
+                        .map_err(|_| internal("a stored PFIF record could not be read"))?;
                     r.set("entry_date", pfif::utc(stored.entry_date));
                     r.notes = notes.remove(&stored.person_record_id).unwrap_or_default();
                     r
@@ -389,9 +386,7 @@ pub async fn cases_csv(
     for row in rows {
         write(&mut w, row)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|_| internal("writing CSV"))?;
+    let body = w.into_inner().map_err(|_| internal("writing CSV"))?;
     state
         .store
         .record_export(me.actor(), &op, "cases.csv", n)

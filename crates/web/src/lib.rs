@@ -8,6 +8,7 @@ pub mod access;
 mod api;
 pub mod auth;
 mod burn;
+pub mod charts;
 mod error;
 mod exports;
 mod filters;
