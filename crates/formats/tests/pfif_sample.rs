@@ -65,3 +65,27 @@ fn the_person_finder_sample_reads_whole() {
     assert_eq!(p.notes[1].get("author_made_contact"), Some("true"));
     assert_eq!(p.notes[2].get("status"), Some("is_note_author"));
 }
+
+#[path = "support/pfif_schema.rs"]
+mod pfif_schema;
+
+#[test]
+fn what_is_written_keeps_to_the_pfif_1_4_structure() {
+    let doc = pfif::parse(&sample()).unwrap();
+    let xml = pfif::write_document(&doc.persons);
+    assert_eq!(pfif_schema::check(&xml), Vec::<String>::new());
+    // The sample itself is older in form (first_name, fields out of order):
+    // the checker sees it, so it is checking something.
+    let original = String::from_utf8(sample()).unwrap();
+    let problems = pfif_schema::check(&original);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("first_name is not a field")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("out of order")),
+        "{problems:?}"
+    );
+}

@@ -259,6 +259,16 @@ pub struct Track {
     pub spans: Vec<(DateTime<Utc>, &'static str, &'static str)>,
 }
 
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// Colours of the posture classes of the board.
 fn posture_fill(class: &str) -> &'static str {
     match class {
@@ -272,8 +282,8 @@ fn posture_fill(class: &str) -> &'static str {
 /// Every post as a row of coloured spans, from its first recorded posture to
 /// `end`.
 pub fn timeline(title: &str, tracks: &[Track], end: DateTime<Utc>) -> String {
-    const W: i64 = 720;
-    const LABEL: i64 = 220;
+    const W: i64 = 760;
+    const LABEL: i64 = 290;
     const ROW: i64 = 26;
     let start = tracks
         .iter()
@@ -296,7 +306,8 @@ pub fn timeline(title: &str, tracks: &[Track], end: DateTime<Utc>) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>",
             LABEL - 6,
             y + 15,
-            esc(&t.label)
+            // Long names would run off the left edge.
+            esc(&short(&t.label, 44))
         );
         for (j, (from, label, class)) in t.spans.iter().enumerate() {
             let to = t.spans.get(j + 1).map_or(end, |n| n.0);

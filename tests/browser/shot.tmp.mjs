@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const base = 'http://127.0.0.1:18731';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+await p.goto(base + '/login');
+await p.getByLabel('Username').fill(process.argv[2] || 'officer');
+await p.getByLabel('Password').fill('pw12345678');
+await p.getByRole('button', { name: 'Sign in' }).click();
+await p.waitForLoadState();
+const r = await p.goto(base + (process.argv[3] || '/operations/kabul-2021/dashboard'));
+console.log(r.status(), (await r.body()).length);
+await p.screenshot({ path: '/tmp/dash.png', fullPage: true });
+await b.close();
