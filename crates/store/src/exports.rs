@@ -108,7 +108,7 @@ impl Store {
     pub async fn case_counts(&self, op: &OperationId) -> Result<Vec<CaseCount>, StoreError> {
         let rows = sqlx::query(
             "SELECT status, scheme_id, COALESCE(province, '') AS province, tier, \
-             COUNT(*) AS households, COALESCE(SUM(household_size), 0) AS persons \
+             COUNT(*) AS households, CAST(COALESCE(SUM(household_size), 0) AS BIGINT) AS persons \
              FROM cases WHERE operation_id = $1 \
              GROUP BY status, scheme_id, COALESCE(province, ''), tier",
         )
