@@ -157,7 +157,11 @@ pub fn aggregate_rows(
         .collect()
 }
 
-/// `GET /api/operations/{op}/exports/aggregates.csv`
+/// Households and people by scheme, nation, province, status and tier, as
+/// HXL-tagged CSV without personal data.
+#[utoipa::path(get, path = "/api/operations/{op}/exports/aggregates.csv",
+    params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, description = "HXL-tagged CSV", content_type = "text/csv"), (status = 403)))]
 pub async fn aggregates(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -256,7 +260,10 @@ pub async fn pfif_records(
     Ok(out)
 }
 
-/// `GET /api/operations/{op}/exports/pfif.xml`
+/// The operation's persons and notes as PFIF 1.4 XML.
+#[utoipa::path(get, path = "/api/operations/{op}/exports/pfif.xml",
+    params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, description = "PFIF 1.4", content_type = "application/xml"), (status = 403)))]
 pub async fn pfif_xml(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -365,7 +372,18 @@ async fn case_table(
     Ok((operation.id, fields, rows))
 }
 
-/// `GET /api/operations/{op}/exports/cases.csv` with the case list's filters.
+/// The case list (the case list's filters) as CSV, with the fields of the caller's role.
+#[utoipa::path(get, path = "/api/operations/{op}/exports/cases.csv",
+    params(
+        ("op" = String, Path, description = "operation id"),
+        ("status" = Option<String>, Query, description = "a case status"),
+        ("stage" = Option<String>, Query, description = "a pipeline stage: registered, eligible, scheduled, called_forward, checked_in, departed, in_country"),
+        ("scheme" = Option<String>, Query, description = "a scheme id, or none"),
+        ("nation" = Option<String>, Query, description = "the nation running the scheme, or none"),
+        ("province" = Option<String>, Query, description = "an ISO 3166-2 code, or none"),
+        ("tier" = Option<String>, Query, description = "1 to 4, or none"),
+    ),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 403), (status = 422)))]
 pub async fn cases_csv(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -398,7 +416,18 @@ pub async fn cases_csv(
     ))
 }
 
-/// `GET /api/operations/{op}/exports/cases.xlsx` with the case list's filters.
+/// The case list (the case list's filters) as XLSX, with the fields of the caller's role.
+#[utoipa::path(get, path = "/api/operations/{op}/exports/cases.xlsx",
+    params(
+        ("op" = String, Path, description = "operation id"),
+        ("status" = Option<String>, Query, description = "a case status"),
+        ("stage" = Option<String>, Query, description = "a pipeline stage: registered, eligible, scheduled, called_forward, checked_in, departed, in_country"),
+        ("scheme" = Option<String>, Query, description = "a scheme id, or none"),
+        ("nation" = Option<String>, Query, description = "the nation running the scheme, or none"),
+        ("province" = Option<String>, Query, description = "an ISO 3166-2 code, or none"),
+        ("tier" = Option<String>, Query, description = "1 to 4, or none"),
+    ),
+    responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403), (status = 422)))]
 pub async fn cases_xlsx(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -45,6 +45,10 @@ use utoipa::OpenApi;
         super::duplicates::list,
         super::duplicates::get,
         super::duplicates::decide,
+        crate::exports::aggregates,
+        crate::exports::pfif_xml,
+        crate::exports::cases_csv,
+        crate::exports::cases_xlsx,
     ),
     components(schemas(crate::error::Problem, domain::FieldError))
 )]

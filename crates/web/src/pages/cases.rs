@@ -94,7 +94,16 @@ async fn render_list(
     let operation = operation_for(state, me, op, Action::ViewCases).await?;
     let mut filter = q.filters.filter()?;
     filter.name_words = name_words(&name).take(10).collect();
-    let page_no = q.page.as_deref().and_then(|p| p.trim().parse().ok());
+    let page_no = match q.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(p.parse::<u32>().map_err(|_| {
+            ApiError::Validation(vec![domain::FieldError::new(
+                "page",
+                "number",
+                "a page number",
+            )])
+        })?),
+        None => None,
+    };
     let paging = Paging::new(page_no, Some(50));
     let list = state
         .store
