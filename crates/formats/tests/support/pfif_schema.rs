@@ -256,10 +256,10 @@ pub fn check(xml: &str) -> Vec<String> {
                     if let Some(rec) = recs.pop() {
                         finish(&rec, &mut p);
                     }
-                } else if depth >= 2 {
-                    if let Some(rec) = recs.last_mut() {
-                        rec.seen.push((name, text.trim().to_owned()));
-                    }
+                } else if depth >= 2
+                    && let Some(rec) = recs.last_mut()
+                {
+                    rec.seen.push((name, text.trim().to_owned()));
                 }
                 text.clear();
             }
