@@ -21,7 +21,7 @@ use domain::scheme::NewScheme;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-pub use record::OPERATION_ID;
+pub use record::{OPERATION_ID, assembly_points, scheme_rules};
 
 /// A household with the scheme it applied for (an index into `schemes`) and
 /// the steps its case has already gone through.
@@ -230,6 +230,7 @@ fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
     let needs = rng
         .random_bool(0.05)
         .then(|| "Medical: needs a wheelchair at the gate".to_owned());
+    members[0].medical_need = Some(needs.is_some());
     let tier = needs
         .as_ref()
         .map(|_| 1)
@@ -244,6 +245,23 @@ fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
         scheme,
         path: path(rng),
     }
+}
+
+/// The nation an employer belongs to, as scheme rules ask it.
+fn employer_nation(employer: &str) -> Option<&'static str> {
+    [
+        ("Germany", "DEU"),
+        ("GIZ", "DEU"),
+        ("Norway", "NOR"),
+        ("Denmark", "DNK"),
+        ("Danish", "DNK"),
+        ("Finland", "FIN"),
+        ("British", "GBR"),
+        ("US ", "USA"),
+    ]
+    .into_iter()
+    .find(|(word, _)| employer.contains(word))
+    .map(|(_, nation)| nation)
 }
 
 fn person(
@@ -281,6 +299,9 @@ fn person(
         issuing_country: Some("AF".into()),
         expires_on: None,
     };
+    // Drawn in the order the seed's households were first made with.
+    let province = pick(rng, names::PROVINCES).to_string();
+    let employer = (relationship == Relationship::Principal).then(|| *pick(rng, names::EMPLOYERS));
     PersonDetails {
         relationship,
         given_name: Some(given.0.to_owned()),
@@ -292,9 +313,14 @@ fn person(
         nationalities: vec!["AF".into()],
         documents: vec![tazkira],
         contacts: vec![],
-        province: Some(pick(rng, names::PROVINCES).to_string()),
-        employer: (relationship == Relationship::Principal)
-            .then(|| pick(rng, names::EMPLOYERS).to_string()),
+        province: Some(province),
+        employer_nation: employer.and_then(employer_nation).map(str::to_owned),
+        // Derived, not drawn, so that the households stay those of the seed.
+        years_of_service: employer.map(|e| (e.len() % 9) as f32 + 0.5),
+        employer: employer.map(str::to_owned),
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }
 

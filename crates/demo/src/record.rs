@@ -4,9 +4,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use domain::OperationId;
 use domain::movement::{MovementKind, NewMovement};
 use domain::operation::NewOperation;
+use domain::plan::NewAssemblyPoint;
 use domain::post::{NewPost, PostKind};
 use domain::posture::{Posture, PostureChange};
 use domain::scheme::NewScheme;
+use eligibility::{PriorityRule, SchemeRules};
 
 use crate::DemoMovement;
 
@@ -158,6 +160,8 @@ pub fn schemes() -> Vec<NewScheme> {
             description: description.into(),
             quota_principals: principals,
             quota_persons: persons,
+            // Allies flew each other's people: a nation's flights take its schemes.
+            movement_nations: vec![nation.into()],
         };
     vec![
         scheme(
@@ -307,5 +311,57 @@ pub fn movements() -> Vec<DemoMovement> {
             },
             accepts: vec![6, 1],
         },
+    ]
+}
+
+/// The rules of the demo's schemes: the examples modelled on the 2021
+/// programmes, and two more for the schemes the examples lack.
+pub fn scheme_rules(code: &str) -> Option<SchemeRules> {
+    let example = eligibility::examples::kabul_2021()
+        .into_iter()
+        .find(|e| e.code == code)
+        .map(|e| e.rules);
+    example.or_else(|| {
+        let family = vec![
+            "relationship == spouse".to_owned(),
+            "relationship == child and age < 18".to_owned(),
+        ];
+        let priority = vec![PriorityRule {
+            tier: 1,
+            rule: "medical_need".into(),
+        }];
+        let eligibility = match code {
+            "DNK-LES" => "employer_nation == DNK and years_of_service >= 1",
+            "NATO-ANS" => "employer contains \"NATO\" or employer contains \"ISAF\"",
+            _ => return None,
+        };
+        Some(SchemeRules {
+            eligibility: vec![eligibility.into()],
+            family,
+            priority,
+            default_tier: 3,
+        })
+    })
+}
+
+/// The gates and hotels where households were processed before a flight.
+pub fn assembly_points() -> Vec<NewAssemblyPoint> {
+    let point = |name: &str, per_hour, provinces: &[&str]| NewAssemblyPoint {
+        name: name.into(),
+        persons_per_hour: per_hour,
+        provinces: provinces.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    vec![
+        point(
+            "Abbey Gate",
+            300,
+            &["Kabul", "Parwan", "Kapisa", "Panjshir"],
+        ),
+        point("Baron Hotel", 150, &["Logar", "Wardak", "Ghazni", "Paktia"]),
+        point(
+            "North Gate",
+            200,
+            &["Balkh", "Kunduz", "Baghlan", "Nangarhar", "Herat"],
+        ),
     ]
 }

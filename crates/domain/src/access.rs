@@ -44,6 +44,13 @@ pub enum Action {
     ExportCases,
     /// Download person records with every personal field (PFIF).
     ExportPersons,
+    /// Propose plans of households onto movements, and approve them.
+    PlanMovements,
+    /// A movement's whole manifest: names, documents, households.
+    ViewManifest,
+    /// The minimised manifest (names, nationality, document number,
+    /// household size) that allied liaison officers receive.
+    ViewMinimisedManifest,
     /// Destroy an operation's personal data for good (the burn).
     Burn,
 }
@@ -86,6 +93,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ViewAggregates
                 | ExportCases
                 | ExportPersons
+                | PlanMovements
+                | ViewManifest
+                | ViewMinimisedManifest
         ),
         Role::CaseWorker => {
             matches!(
@@ -100,8 +110,15 @@ pub fn role_may(role: Role, action: Action) -> bool {
                     | ExportCases
             )
         }
-        Role::GateOfficer => matches!(action, ViewOperation | ViewMovements | CheckIn),
-        Role::Liaison => matches!(action, ViewOperation | ViewMovements),
+        // The gate checks people against the manifest.
+        Role::GateOfficer => matches!(
+            action,
+            ViewOperation | ViewMovements | CheckIn | ViewManifest
+        ),
+        Role::Liaison => matches!(
+            action,
+            ViewOperation | ViewMovements | ViewMinimisedManifest
+        ),
         Role::Auditor => matches!(
             action,
             ViewOperation | ViewPosts | ViewSchemes | ViewMovements | ViewAudit | ViewAggregates
@@ -183,6 +200,16 @@ pub fn case_fields(role: Role) -> &'static [CaseField] {
     }
 }
 
+/// A liaison officer sees only the movements shared with their nation;
+/// everyone else granted movements sees all of their operation's.
+pub fn may_see_movement(user: &User, shared_with: &[String]) -> bool {
+    user.role != Role::Liaison
+        || user
+            .nation
+            .as_ref()
+            .is_some_and(|n| shared_with.contains(n))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
     #[error("your role may not do this")]
@@ -245,6 +272,13 @@ mod tests {
         assert!(!role_may(Role::Auditor, ExportCases), "aggregates only");
         assert!(!role_may(Role::CaseWorker, ExportPersons));
         assert!(!role_may(Role::ConsularOfficer, ViewOverview));
+        assert!(role_may(Role::Liaison, ViewMinimisedManifest));
+        assert!(
+            !role_may(Role::Liaison, ViewManifest),
+            "allies get the minimised manifest only"
+        );
+        assert!(!role_may(Role::CaseWorker, PlanMovements));
+        assert!(!role_may(Role::Auditor, ViewMinimisedManifest));
     }
 
     #[test]
@@ -255,6 +289,18 @@ mod tests {
         for role in [Role::Auditor, Role::Liaison, Role::GateOfficer] {
             assert!(case_fields(role).is_empty(), "{role:?}");
         }
+    }
+
+    #[test]
+    fn liaisons_see_movements_shared_with_their_nation_only() {
+        let mut liaison = user(Role::Liaison, Some("kabul-2021"));
+        liaison.nation = Some("DNK".into());
+        assert!(may_see_movement(&liaison, &["DNK".into()]));
+        assert!(!may_see_movement(&liaison, &["NOR".into()]));
+        liaison.nation = None;
+        assert!(!may_see_movement(&liaison, &["DNK".into()]));
+        let officer = user(Role::ConsularOfficer, Some("kabul-2021"));
+        assert!(may_see_movement(&officer, &[]));
     }
 
     #[test]

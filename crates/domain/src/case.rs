@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::person::{Person, PersonDetails, Relationship};
 use crate::validation::{self, ValidationErrors};
-use crate::{CaseId, CaseStatus, OperationId, PersonId, SchemeId, UserId};
+use crate::{CaseId, CaseStatus, MovementId, OperationId, PersonId, SchemeId, UserId};
 
 /// The largest household one case may hold; larger groups are several cases.
 pub const MAX_MEMBERS: usize = 40;
@@ -22,6 +22,9 @@ pub struct Case {
     pub scheme_id: Option<SchemeId>,
     /// Priority tier, 1 most urgent to 4.
     pub tier: Option<u8>,
+    /// The tier was set by an officer; the scheme's rules leave it alone.
+    #[serde(default)]
+    pub tier_overridden: bool,
     pub special_needs: Option<String>,
     /// The household's language for messages (`fa`, `en`, …), when known.
     pub language: Option<String>,
@@ -31,6 +34,12 @@ pub struct Case {
     /// Where the case came from: `officer`, `self_registration`, `import:<source>`.
     pub source: String,
     pub members: Vec<Person>,
+    /// The movement of the approved plan, while the case holds a seat.
+    #[serde(default)]
+    pub movement_id: Option<MovementId>,
+    /// The hour it is processed at its assembly point: its call-forward time.
+    #[serde(default)]
+    pub processing_slot: Option<DateTime<Utc>>,
     /// Increases with every change; an update must name the version it read.
     pub version: i64,
     pub created_at: DateTime<Utc>,

@@ -69,6 +69,14 @@ uuid_id!(
     UserId
 );
 uuid_id!(
+    /// An assembly point: where households are processed before a movement.
+    AssemblyPointId
+);
+uuid_id!(
+    /// A plan of households onto movements, proposed or approved.
+    PlanId
+);
+uuid_id!(
     /// A pair of persons the matcher suspects to be one.
     DuplicateId
 );

@@ -10,12 +10,14 @@ pub mod access;
 pub mod audit;
 pub mod case;
 pub mod dates;
+pub mod decision;
 pub mod duplicate;
 pub mod ids;
 pub mod movement;
 pub mod operation;
 pub mod person;
 pub mod pipeline;
+pub mod plan;
 pub mod post;
 pub mod posture;
 pub mod scheme;
@@ -25,7 +27,10 @@ pub mod validation;
 
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
-pub use ids::{CaseId, DuplicateId, MovementId, OperationId, PersonId, PostId, SchemeId, UserId};
+pub use ids::{
+    AssemblyPointId, CaseId, DuplicateId, MovementId, OperationId, PersonId, PlanId, PostId,
+    SchemeId, UserId,
+};
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};
 pub use user::{Role, User};

@@ -129,6 +129,21 @@ pub struct PersonDetails {
     pub province: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employer: Option<String>,
+    /// ISO 3166-1 alpha-3 of the nation the employer belongs to (an embassy, a
+    /// force): what most schemes' rules ask first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer_nation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years_of_service: Option<f32>,
+    /// Nations where close family lives as citizens or residents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub family_ties: Vec<String>,
+    /// At particular risk (officials, journalists, activists, judges).
+    /// `None` is not known, which the scheme rules tell apart from no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medical_need: Option<bool>,
 }
 
 pub type NewPerson = PersonDetails;
@@ -256,6 +271,18 @@ impl PersonDetails {
         }
         validation::optional_text(&mut e, "province", self.province.as_deref(), 100);
         validation::optional_text(&mut e, "employer", self.employer.as_deref(), 200);
+        if let Some(n) = &self.employer_nation {
+            validation::nation_code(&mut e, "employer_nation", n);
+        }
+        if self
+            .years_of_service
+            .is_some_and(|y| !(0.0..=70.0).contains(&y))
+        {
+            e.push("years_of_service", "years_range", "must be 0 to 70 years");
+        }
+        for (i, n) in self.family_ties.iter().enumerate() {
+            validation::nation_code(&mut e, &format!("family_ties[{i}]"), n);
+        }
         e.into_result()
     }
 }
@@ -267,21 +294,38 @@ pub fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+impl PersonDetails {
+    /// A person known by a given name alone: everything else unknown. Forms
+    /// and tests fill in the rest.
+    pub fn named(relationship: Relationship, given: &str) -> Self {
+        PersonDetails {
+            relationship,
+            given_name: Some(given.to_owned()),
+            family_name: None,
+            father_name: None,
+            full_name_native: None,
+            date_of_birth: None,
+            sex: Sex::Unknown,
+            nationalities: vec![],
+            documents: vec![],
+            contacts: vec![],
+            province: None,
+            employer: None,
+            employer_nation: None,
+            years_of_service: None,
+            family_ties: Vec::new(),
+            at_risk: None,
+            medical_need: None,
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn sample(relationship: Relationship, given: &str) -> PersonDetails {
     PersonDetails {
-        relationship,
-        given_name: Some(given.to_owned()),
         family_name: Some("Ahmadzai".into()),
-        father_name: None,
-        full_name_native: None,
-        date_of_birth: None,
-        sex: Sex::Unknown,
         nationalities: vec!["AF".into()],
-        documents: vec![],
-        contacts: vec![],
-        province: None,
-        employer: None,
+        ..PersonDetails::named(relationship, given)
     }
 }
 

@@ -20,6 +20,9 @@ pub struct Scheme {
     pub description: String,
     pub quota_principals: Option<u32>,
     pub quota_persons: Option<u32>,
+    /// Nations whose movements take this scheme's households, beside the
+    /// movements that name the scheme.
+    pub movement_nations: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +38,8 @@ pub struct NewScheme {
     pub quota_principals: Option<u32>,
     #[serde(default)]
     pub quota_persons: Option<u32>,
+    #[serde(default)]
+    pub movement_nations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,6 +50,13 @@ pub struct SchemeUpdate {
     pub description: Option<String>,
     pub quota_principals: Option<u32>,
     pub quota_persons: Option<u32>,
+    pub movement_nations: Option<Vec<String>>,
+}
+
+fn movement_nations(e: &mut ValidationErrors, nations: &[String]) {
+    for (i, n) in nations.iter().enumerate() {
+        validation::nation_code(e, &format!("movement_nations[{i}]"), n);
+    }
 }
 
 fn scheme_code(e: &mut ValidationErrors, code: &str) {
@@ -67,6 +79,7 @@ impl Validate for NewScheme {
         scheme_code(&mut e, &self.code);
         validation::text(&mut e, "name", &self.name, 200);
         validation::nation_code(&mut e, "nation", &self.nation);
+        movement_nations(&mut e, &self.movement_nations);
         if self.description.chars().count() > 4000 {
             e.push(
                 "description",
@@ -82,6 +95,9 @@ impl Validate for SchemeUpdate {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
         validation::optional_text(&mut e, "name", self.name.as_deref(), 200);
+        if let Some(n) = &self.movement_nations {
+            movement_nations(&mut e, n);
+        }
         if self
             .description
             .as_ref()

@@ -109,6 +109,27 @@ impl CaseStatus {
         }
     }
 
+    /// Holds a place in its scheme's quota: decided eligible and not yet
+    /// gone back on. Quotas count these cases.
+    pub fn holds_place(self) -> bool {
+        matches!(
+            self,
+            Self::Eligible
+                | Self::Scheduled
+                | Self::CalledForward
+                | Self::CheckedIn
+                | Self::Departed
+        )
+    }
+
+    /// Has a seat on a movement of the approved plan.
+    pub fn has_seat(self) -> bool {
+        matches!(
+            self,
+            Self::Scheduled | Self::CalledForward | Self::CheckedIn | Self::Departed
+        )
+    }
+
     /// Still in the country, for accountability: everything but departed and withdrawn.
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Departed | Self::Withdrawn)

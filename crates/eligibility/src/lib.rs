@@ -119,6 +119,7 @@
 //!   urgent tier that holds for anyone, or **default_tier** (4 if not given).
 
 pub mod ast;
+pub mod case_facts;
 pub mod error;
 pub mod eval;
 pub mod examples;
@@ -127,6 +128,7 @@ pub mod parser;
 pub mod scheme;
 
 pub use ast::{CompareOp, Expr, Value};
+pub use case_facts::household;
 pub use error::{Position, Reason, RuleError};
 pub use eval::{Evaluation, Truth, evaluate};
 pub use facts::{CodeKind, Fact, FactInfo, FactType, Facts, catalogue};

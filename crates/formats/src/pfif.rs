@@ -732,6 +732,11 @@ pub fn household(record: &PersonRecord) -> domain::NewCase {
             contacts: vec![],
             province: record.get("home_state").map(one_line),
             employer: None,
+            employer_nation: None,
+            years_of_service: None,
+            family_ties: Vec::new(),
+            at_risk: None,
+            medical_need: None,
         }],
         ..Default::default()
     }

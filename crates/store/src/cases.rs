@@ -9,7 +9,7 @@ use domain::case::{
 use domain::operation::Operation;
 use domain::person::{Person, PersonDetails};
 use domain::validation::ValidationErrors;
-use domain::{CaseId, CaseStatus, OperationId, PersonId, SchemeId};
+use domain::{CaseId, CaseStatus, MovementId, OperationId, PersonId, SchemeId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use zeroize::Zeroizing;
@@ -172,28 +172,33 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<Str
     (sql, binds)
 }
 
-/// A case from its row and its members, sealed fields opened.
-pub(crate) fn case_from_row(
-    key: &DataKey,
-    op: &OperationId,
-    row: &AnyRow,
-    members: Vec<Person>,
-) -> Result<Case, StoreError> {
+fn member(key: &DataKey, op: &OperationId, row: &AnyRow) -> Result<Person, StoreError> {
+    Ok(Person {
+        id: codec::get_parsed(row, "id", "person id")?,
+        details: unseal(key, op, row, "details")?,
+    })
+}
+
+pub(crate) fn case(key: &DataKey, row: &AnyRow, members: Vec<Person>) -> Result<Case, StoreError> {
+    let op: OperationId = codec::get_parsed(row, "operation_id", "operation id")?;
     Ok(Case {
         id: codec::get_parsed(row, "id", "case id")?,
-        special_needs: open_text(key, op, row.try_get("special_needs")?)?,
-        operation_id: op.clone(),
+        special_needs: open_text(key, &op, row.try_get("special_needs")?)?,
         reference: row.try_get("reference")?,
         status: codec::get_parsed(row, "status", "case status")?,
         scheme_id: codec::get_opt_parsed(row, "scheme_id", "scheme id")?,
         tier: tier(row)?,
+        tier_overridden: row.try_get::<i64, _>("tier_overridden")? != 0,
         language: row.try_get("language")?,
         follow_up: row.try_get("follow_up")?,
         source: row.try_get("source")?,
         members,
+        movement_id: codec::get_opt_parsed(row, "movement_id", "movement id")?,
+        processing_slot: codec::get_opt_time(row, "processing_slot")?,
         version: row.try_get("version")?,
         created_at: codec::get_time(row, "created_at")?,
         updated_at: codec::get_time(row, "updated_at")?,
+        operation_id: op,
     })
 }
 
@@ -212,14 +217,76 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(Person {
-                        id: codec::get_parsed(r, "id", "person id")?,
-                        details: unseal(&key, &op, r, "details")?,
-                    })
-                })
+                .map(|r| member(&key, &op, r))
                 .collect::<Result<Vec<_>, StoreError>>()?;
-        case_from_row(&key, &op, &row, members)
+        case(&key, &row, members)
+    }
+
+    /// Every case of the operation at one of `statuses`, whole: for the
+    /// planner, which needs each member's age and province. Two queries.
+    pub async fn cases_at(
+        &self,
+        op: &OperationId,
+        statuses: &[CaseStatus],
+    ) -> Result<Vec<Case>, StoreError> {
+        self.cases_where(op, statuses, None).await
+    }
+
+    /// The households holding a seat on `movement`, whole: its manifest.
+    pub async fn cases_on_movement(
+        &self,
+        op: &OperationId,
+        movement: MovementId,
+    ) -> Result<Vec<Case>, StoreError> {
+        let seated: Vec<CaseStatus> = (CaseStatus::ALL.into_iter())
+            .filter(|s| s.has_seat())
+            .collect();
+        self.cases_where(op, &seated, Some(movement)).await
+    }
+
+    async fn cases_where(
+        &self,
+        op: &OperationId,
+        statuses: &[CaseStatus],
+        movement: Option<MovementId>,
+    ) -> Result<Vec<Case>, StoreError> {
+        let key = self.data_key(op).await?;
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let mut within = format!("operation_id = $1 AND status IN ({})", list.join(", "));
+        if movement.is_some() {
+            within.push_str(" AND movement_id = $2");
+        }
+        let cases_sql = format!("SELECT * FROM cases WHERE {within} ORDER BY number");
+        let mut cases = sqlx::query(&cases_sql).bind(op.as_str());
+        let persons_sql = format!(
+            "SELECT case_id, id, details FROM persons WHERE case_id IN (SELECT id FROM cases WHERE {within}) \
+             ORDER BY case_id, position"
+        );
+        let mut persons = sqlx::query(&persons_sql).bind(op.as_str());
+        if let Some(m) = movement {
+            cases = cases.bind(m.to_string());
+            persons = persons.bind(m.to_string());
+        }
+        let rows = cases.fetch_all(&self.pool).await?;
+        let persons = persons.fetch_all(&self.pool).await?;
+        let mut members: std::collections::HashMap<String, Vec<Person>> =
+            std::collections::HashMap::new();
+        for r in &persons {
+            let case_id: String = r.try_get("case_id")?;
+            members
+                .entry(case_id)
+                .or_default()
+                .push(member(&key, op, r)?);
+        }
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                case(&key, row, members.remove(&id).unwrap_or_default())
+            })
+            .collect()
     }
 
     pub async fn case_history(&self, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
@@ -387,7 +454,7 @@ impl WriteTx {
         Ok(())
     }
 
-    async fn add_case_event(
+    pub(crate) async fn add_case_event(
         &mut self,
         op: &OperationId,
         case: CaseId,
@@ -502,13 +569,29 @@ impl WriteTx {
         id: CaseId,
         change: &StatusChange,
     ) -> Result<CaseStatus, StoreError> {
-        let row = sqlx::query("SELECT status, operation_id FROM cases WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(self.conn())
-            .await?
-            .ok_or(StoreError::not_found("case"))?;
+        self.step(id, change, "case.status", "").await
+    }
+
+    /// One step along the pipeline, audited as `action`. Entering the quota
+    /// takes a place if one is left; leaving the seated statuses gives the
+    /// seat back.
+    pub(crate) async fn step(
+        &mut self,
+        id: CaseId,
+        change: &StatusChange,
+        action: &'static str,
+        detail: &str,
+    ) -> Result<CaseStatus, StoreError> {
+        let row = sqlx::query(
+            "SELECT status, operation_id, scheme_id, household_size FROM cases WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::not_found("case"))?;
         let from: CaseStatus = codec::get_parsed(&row, "status", "case status")?;
         let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
+        let scheme: Option<SchemeId> = codec::get_opt_parsed(&row, "scheme_id", "scheme id")?;
         let to = from.transition(change.to).map_err(|e| {
             StoreError::Invalid(ValidationErrors::single(
                 "to",
@@ -516,30 +599,41 @@ impl WriteTx {
                 e.to_string(),
             ))
         })?;
+        if let Some(scheme) = scheme
+            && to.holds_place()
+            && !from.holds_place()
+        {
+            let persons = codec::get_u32(&row, "household_size")?;
+            self.check_quota(scheme, id, persons).await?;
+        }
         sqlx::query(
-            "UPDATE cases SET status = $2, version = version + 1, updated_at = $3 WHERE id = $1",
+            "UPDATE cases SET status = $2, version = version + 1, updated_at = $3, \
+             movement_id = CASE WHEN $4 = 1 THEN movement_id ELSE NULL END, \
+             processing_slot = CASE WHEN $4 = 1 THEN processing_slot ELSE NULL END WHERE id = $1",
         )
         .bind(id.to_string())
         .bind(to.as_str())
         .bind(codec::time(self.now()))
+        .bind(i64::from(to.has_seat()))
         .execute(self.conn())
         .await?;
         self.add_case_event(&op, id, Some(from), to, &change.reason)
             .await?;
-        self.audit(
-            AuditEntry::new("case.status", "case", id).detail(format!("status {from}->{to}")),
-        )
-        .await?;
+        let detail = format!("status {from}->{to}{detail}");
+        self.audit(AuditEntry::new(action, "case", id).detail(detail))
+            .await?;
         Ok(to)
     }
 
     /// Applies an update written against `update.version`.
     pub async fn update_case(&mut self, id: CaseId, update: &CaseUpdate) -> Result<(), StoreError> {
-        let row = sqlx::query("SELECT operation_id, version FROM cases WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(self.conn())
-            .await?
-            .ok_or(StoreError::not_found("case"))?;
+        let row = sqlx::query(
+            "SELECT operation_id, version, status, scheme_id, household_size FROM cases WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::not_found("case"))?;
         let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
         let version: i64 = row.try_get("version")?;
         if version != update.version {
@@ -550,6 +644,22 @@ impl WriteTx {
         }
         if let Some(scheme) = update.scheme_id {
             self.check_scheme(&op, scheme).await?;
+        }
+        // A case holding a place keeps within its (maybe new) scheme's quota
+        // when it changes scheme or grows.
+        let status: CaseStatus = codec::get_parsed(&row, "status", "case status")?;
+        let scheme: Option<SchemeId> = match update.scheme_id {
+            Some(new) => new,
+            None => codec::get_opt_parsed(&row, "scheme_id", "scheme id")?,
+        };
+        let size = update
+            .members
+            .as_ref()
+            .map_or(codec::get_u32(&row, "household_size")?, |m| m.len() as u32);
+        if let Some(scheme) = scheme
+            && status.holds_place()
+        {
+            self.check_quota(scheme, id, size).await?;
         }
         let mut detail = Vec::new();
         if let Some(members) = &update.members {

@@ -23,7 +23,16 @@ pub(crate) fn now() -> DateTime<Utc> {
 
 pub(crate) fn get_time(row: &AnyRow, col: &str) -> Result<DateTime<Utc>, StoreError> {
     let s: String = row.try_get(col)?;
-    DateTime::parse_from_rfc3339(&s)
+    parse_time(&s)
+}
+
+pub(crate) fn get_opt_time(row: &AnyRow, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let s: Option<String> = row.try_get(col)?;
+    s.as_deref().map(parse_time).transpose()
+}
+
+pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt { what: "time" })
 }

@@ -188,7 +188,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let id: String = row.try_get("id")?;
-                crate::cases::case_from_row(&key, op, row, members.remove(&id).unwrap_or_default())
+                crate::cases::case(&key, row, members.remove(&id).unwrap_or_default())
             })
             .collect()
     }

@@ -14,13 +14,16 @@ pub mod backend;
 mod burn;
 mod cases;
 mod codec;
+mod decisions;
 mod duplicates;
 mod error;
 mod exports;
 mod keyring;
 mod movements;
 mod operations;
+mod plans;
 mod posts;
+mod quotas;
 mod registrations;
 mod schemes;
 pub mod sealing;
@@ -38,6 +41,8 @@ pub use error::StoreError;
 pub use exports::{
     CaseCount, Imported, PfifPersonImport, StatusEvent, StoredPfifNote, StoredPfifPerson,
 };
+pub use plans::{Approval, PlanningInput, SeatHolder};
+pub use quotas::QuotaUsage;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
 pub use sealing::{KeyError, MasterKey};
 pub use sessions::SessionRecord;

@@ -22,8 +22,42 @@ pub async fn sqlite() -> (Store, tempfile::TempDir) {
     (store, dir)
 }
 
+/// Two stores on one new SQLite file, as two servers would open it.
+pub async fn sqlite_pair() -> (Store, Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = crate::backend::sqlite_url_for_dir(dir.path());
+    let key = MasterKey::generate();
+    let a = Store::connect(&url, MasterKeySource::Key(key.clone()))
+        .await
+        .expect("open SQLite store");
+    let b = Store::connect(&url, MasterKeySource::Key(key))
+        .await
+        .expect("open SQLite store");
+    (a, b, dir)
+}
+
+/// Two stores on one new PostgreSQL database, as two servers would open it.
+pub async fn postgres_pair() -> (Store, Store) {
+    let url = postgres_database().await;
+    let key = MasterKey::generate();
+    let a = Store::connect(&url, MasterKeySource::Key(key.clone()))
+        .await
+        .expect("open PostgreSQL store");
+    let b = Store::connect(&url, MasterKeySource::Key(key))
+        .await
+        .expect("open PostgreSQL store");
+    (a, b)
+}
+
 /// A store on a new, empty PostgreSQL database.
 pub async fn postgres() -> Store {
+    Store::connect(&postgres_database().await, key())
+        .await
+        .expect("open PostgreSQL store")
+}
+
+/// Makes a new, empty database on the test server and gives its URL.
+async fn postgres_database() -> String {
     let admin_url = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
         panic!(
             "{POSTGRES_ENV} is not set: run the suite with scripts/test, which starts PostgreSQL"
@@ -37,11 +71,8 @@ pub async fn postgres() -> Store {
         .await
         .expect("create test database");
     admin.close().await.ok();
-    let url = match admin_url.rsplit_once('/') {
+    match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("{POSTGRES_ENV} must end with /DATABASE"),
-    };
-    Store::connect(&url, key())
-        .await
-        .expect("open PostgreSQL store")
+    }
 }

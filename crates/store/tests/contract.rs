@@ -76,6 +76,11 @@ fn person(relationship: Relationship, given: &str, family: &str) -> PersonDetail
         contacts: vec![],
         province: Some("Kabul".into()),
         employer: None,
+        employer_nation: None,
+        years_of_service: None,
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }
 
@@ -226,6 +231,7 @@ async fn case_list_filters_search_and_pages(store: Store) {
         description: String::new(),
         quota_principals: Some(130),
         quota_persons: None,
+        movement_nations: vec![],
     };
     let fin = tx.create_scheme(&op.id, &scheme).await.unwrap();
     tx.commit().await.unwrap();
@@ -522,6 +528,7 @@ async fn schemes_and_movements(store: Store) {
         description: "with immediate family in Norway".into(),
         quota_principals: None,
         quota_persons: Some(800),
+        movement_nations: vec![],
     };
     let scheme = tx.create_scheme(&op.id, &nor).await.unwrap();
     let flight = NewMovement {

@@ -59,6 +59,7 @@ async fn setup(store: &Store) -> (Operation, SchemeId) {
                 description: String::new(),
                 quota_principals: None,
                 quota_persons: None,
+                movement_nations: vec![],
             },
         )
         .await
@@ -82,6 +83,11 @@ fn person(relationship: Relationship, given: &str, province: Option<&str>) -> Pe
         contacts: vec![],
         province: province.map(str::to_owned),
         employer: None,
+        employer_nation: None,
+        years_of_service: None,
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }
 

@@ -34,6 +34,11 @@ fn person(given: &str, family: &str) -> PersonDetails {
         }],
         province: Some("Kabul".into()),
         employer: None,
+        employer_nation: None,
+        years_of_service: None,
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }
 

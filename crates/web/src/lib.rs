@@ -17,6 +17,7 @@ pub mod i18n;
 mod json;
 pub mod matcher;
 mod pages;
+pub mod planner;
 mod state;
 
 use std::net::SocketAddr;

@@ -104,11 +104,39 @@ pub async fn load(store: &Store, households: usize) -> anyhow::Result<()> {
     }
     let mut schemes = Vec::new();
     for s in &data.schemes {
-        schemes.push(tx.create_scheme(&op.id, s).await?.id);
+        let id = tx.create_scheme(&op.id, s).await?.id;
+        if let Some(rules) = demo::scheme_rules(&s.code) {
+            let compiled = rules
+                .compile()
+                .map_err(|e| anyhow::anyhow!("demo scheme {}: {e}", s.code))?;
+            tx.set_scheme_rules(id, &compiled).await?;
+        }
+        schemes.push(id);
     }
+    for point in demo::assembly_points() {
+        tx.create_assembly_point(&op.id, &point).await?;
+    }
+    // The airlift's timetable, moved to start tomorrow, so that the demo's
+    // households can be planned onto flights still to leave.
+    let first = data.movements.iter().map(|m| m.movement.departs_at).min();
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc());
+    let shift = match (first, tomorrow) {
+        (Some(first), Some(tomorrow)) => {
+            tomorrow
+                - first
+                    .date_naive()
+                    .and_hms_opt(0, 0, 0)
+                    .map_or(first, |t| t.and_utc())
+        }
+        _ => chrono::Duration::zero(),
+    };
     for m in &data.movements {
         let mut movement = m.movement.clone();
         movement.accepts_schemes = m.accepts.iter().map(|&i| schemes[i]).collect();
+        movement.departs_at += shift;
         tx.create_movement(&op.id, &movement).await?;
     }
     for (n, h) in data.households.iter().enumerate() {

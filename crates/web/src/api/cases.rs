@@ -68,7 +68,7 @@ pub struct SearchRequest {
     per_page: Option<u32>,
 }
 
-async fn detail(state: &AppState, id: CaseId) -> Result<CaseDetail, ApiError> {
+pub(crate) async fn detail(state: &AppState, id: CaseId) -> Result<CaseDetail, ApiError> {
     let case = state.store.get_case(id).await?;
     let history = state.store.case_history(id).await?;
     Ok(CaseDetail { case, history })

@@ -6,11 +6,14 @@ mod audit;
 mod burn;
 pub(crate) mod cases;
 pub(crate) mod duplicates;
+pub(crate) mod eligibility;
+pub(crate) mod manifests;
 mod movements;
 mod openapi;
 pub(crate) mod operations;
+pub(crate) mod plans;
 mod posts;
-mod registrations;
+pub(crate) mod registrations;
 mod schemes;
 mod session;
 
@@ -101,6 +104,35 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/movements/{id}",
             get(movements::get).patch(movements::update),
+        )
+        .route(
+            "/api/schemes/{id}/rules",
+            get(eligibility::rules).put(eligibility::set_rules),
+        )
+        .route("/api/schemes/{id}/quota", get(eligibility::quota))
+        .route("/api/cases/{id}/suggestion", get(eligibility::suggestion))
+        .route("/api/cases/{id}/decision", post(eligibility::decide))
+        .route("/api/cases/{id}/tier", post(eligibility::tier))
+        .route(
+            "/api/operations/{op}/assembly-points",
+            get(plans::list_points).post(plans::create_point),
+        )
+        .route(
+            "/api/operations/{op}/plans",
+            get(plans::list).post(plans::propose),
+        )
+        .route("/api/plans/{id}", get(plans::get))
+        .route("/api/plans/{id}/approve", post(plans::approve))
+        .route("/api/movements/{id}/manifest.csv", get(manifests::csv))
+        .route("/api/movements/{id}/manifest.pdf", get(manifests::pdf))
+        .route("/api/movements/{id}/manifest.edi", get(manifests::paxlst))
+        .route(
+            "/api/movements/{id}/manifest/minimised.csv",
+            get(manifests::minimised_csv),
+        )
+        .route(
+            "/api/movements/{id}/manifest/minimised.json",
+            get(manifests::minimised_json),
         )
         .route("/api/audit", get(audit::list))
         .route("/api/{*rest}", axum::routing::any(unknown))

@@ -3,7 +3,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::Action;
 use domain::movement::{Movement, MovementUpdate, NewMovement};
-use domain::{MovementId, Role, Validate};
+use domain::{MovementId, Validate};
 
 use crate::access::operation_for;
 use crate::access::require;
@@ -11,17 +11,11 @@ use crate::auth::CurrentUser;
 use crate::json::{JsonBody, path_id};
 use crate::{ApiError, AppState};
 
-/// A liaison officer sees only the movements shared with their nation.
 fn visible_to(me: &CurrentUser, m: &Movement) -> bool {
-    me.user.role != Role::Liaison
-        || me
-            .user
-            .nation
-            .as_ref()
-            .is_some_and(|n| m.shared_with.contains(n))
+    domain::access::may_see_movement(&me.user, &m.shared_with)
 }
 
-async fn movement_for(
+pub(crate) async fn movement_for(
     state: &AppState,
     me: &CurrentUser,
     raw: &str,
