@@ -33,6 +33,9 @@ enum Command {
     Match(commands::match_records::Args),
     /// Import a staff or contractor list (CSV or XLSX) as cases.
     Import(commands::import::Args),
+    /// Exchange person records with people-finder registries (PFIF 1.4).
+    #[command(subcommand)]
+    Pfif(commands::pfif::PfifCommand),
     /// Destroy an operation's data key: its personal data becomes unreadable.
     Burn(commands::burn::Args),
     /// Copy the database to a file while it is in use (sealed fields stay sealed).
@@ -66,6 +69,7 @@ fn main() -> std::process::ExitCode {
                         Command::VerifyAudit(a) => commands::verify_audit::run(a).await,
                         Command::Import(a) => commands::import::run(a).await,
                         Command::Burn(a) => commands::burn::run(a).await,
+                        Command::Pfif(c) => commands::pfif::run(c).await,
                         Command::Backup(a) => commands::backup::backup(a).await,
                         Command::Restore(a) => commands::backup::restore(a).await,
                         Command::Plan(_) | Command::Match(_) => unreachable!("handled above"),

@@ -36,6 +36,14 @@ pub enum Action {
     ViewMovements,
     EditMovements,
     ViewAudit,
+    /// Counts without personal data: the dashboard, the HXL aggregates.
+    ViewAggregates,
+    /// The dashboard across every operation the user may see.
+    ViewOverview,
+    /// Download case lists (CSV, XLSX), with the fields of [`case_fields`].
+    ExportCases,
+    /// Download person records with every personal field (PFIF).
+    ExportPersons,
     /// Propose plans of households onto movements, and approve them.
     PlanMovements,
     /// A movement's whole manifest: names, documents, households.
@@ -91,6 +99,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ViewSchemes
                 | ViewMovements
                 | EditMovements
+                | ViewAggregates
+                | ExportCases
+                | ExportPersons
                 | PlanMovements
                 | ViewManifest
                 | ViewMinimisedManifest
@@ -109,6 +120,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
                     | ViewMovements
                     | ViewAlerts
                     | ViewRollCall
+                    | ExportCases
             )
         }
         // The gate checks people against the manifest.
@@ -129,7 +141,82 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | ViewAudit
                 | ViewAlerts
                 | ViewRollCall
+                | ViewAggregates
         ),
+    }
+}
+
+/// A column of the case list exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum CaseField {
+    Reference,
+    Status,
+    Scheme,
+    Nation,
+    Tier,
+    Province,
+    HouseholdSize,
+    PrincipalName,
+    PrincipalNativeName,
+    Phone,
+    Email,
+    Language,
+    SpecialNeeds,
+    FollowUp,
+    Source,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// The columns a role's case list download holds; empty for a role that may
+/// not download one. A list is a bulk copy: case workers get no special needs
+/// (health and vulnerability), which they read case by case on its page.
+pub fn case_fields(role: Role) -> &'static [CaseField] {
+    use CaseField::*;
+    const OFFICER: &[CaseField] = &[
+        Reference,
+        Status,
+        Scheme,
+        Nation,
+        Tier,
+        Province,
+        HouseholdSize,
+        PrincipalName,
+        PrincipalNativeName,
+        Phone,
+        Email,
+        Language,
+        SpecialNeeds,
+        FollowUp,
+        Source,
+        CreatedAt,
+        UpdatedAt,
+    ];
+    const CASE_WORKER: &[CaseField] = &[
+        Reference,
+        Status,
+        Scheme,
+        Nation,
+        Tier,
+        Province,
+        HouseholdSize,
+        PrincipalName,
+        PrincipalNativeName,
+        Phone,
+        Email,
+        Language,
+        FollowUp,
+        Source,
+        CreatedAt,
+        UpdatedAt,
+    ];
+    if !role_may(role, Action::ExportCases) {
+        return &[];
+    }
+    match role {
+        Role::HqAdmin | Role::ConsularOfficer => OFFICER,
+        Role::CaseWorker => CASE_WORKER,
+        Role::GateOfficer | Role::Liaison | Role::Auditor => &[],
     }
 }
 
@@ -201,6 +288,10 @@ mod tests {
         assert!(!role_may(Role::GateOfficer, EditCases));
         assert!(role_may(Role::GateOfficer, CheckIn));
         assert!(!role_may(Role::ConsularOfficer, Administer));
+        assert!(role_may(Role::Auditor, ViewAggregates));
+        assert!(!role_may(Role::Auditor, ExportCases), "aggregates only");
+        assert!(!role_may(Role::CaseWorker, ExportPersons));
+        assert!(!role_may(Role::ConsularOfficer, ViewOverview));
         assert!(role_may(Role::Liaison, ViewMinimisedManifest));
         assert!(
             !role_may(Role::Liaison, ViewManifest),
@@ -208,6 +299,16 @@ mod tests {
         );
         assert!(!role_may(Role::CaseWorker, PlanMovements));
         assert!(!role_may(Role::Auditor, ViewMinimisedManifest));
+    }
+
+    #[test]
+    fn list_downloads_hold_only_the_role_s_fields() {
+        assert!(case_fields(Role::ConsularOfficer).contains(&CaseField::SpecialNeeds));
+        assert!(!case_fields(Role::CaseWorker).contains(&CaseField::SpecialNeeds));
+        assert!(case_fields(Role::CaseWorker).contains(&CaseField::Reference));
+        for role in [Role::Auditor, Role::Liaison, Role::GateOfficer] {
+            assert!(case_fields(role).is_empty(), "{role:?}");
+        }
     }
 
     #[test]

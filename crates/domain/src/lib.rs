@@ -17,6 +17,7 @@ pub mod ids;
 pub mod movement;
 pub mod operation;
 pub mod person;
+pub mod pipeline;
 pub mod plan;
 pub mod post;
 pub mod posture;

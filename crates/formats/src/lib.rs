@@ -11,6 +11,8 @@
 //! - [`email`]: e-mail plausibility.
 //! - [`cap`]: CAP 1.2 alerts (writing).
 //! - [`import`]: CSV/XLSX staff and contractor lists, row validation.
+//! - [`pfif`]: PFIF 1.4 person and note records, read and written.
+//! - [`hxl`]: aggregate tables as HXL-tagged CSV.
 //!
 //! Error messages never contain the input they refuse: it is personal data.
 
@@ -19,9 +21,11 @@ pub mod country;
 mod country_table;
 pub mod date;
 pub mod email;
+pub mod hxl;
 pub mod import;
 pub mod mrz;
 pub mod name;
+pub mod pfif;
 pub mod phone;
 pub mod province;
 pub mod sex;

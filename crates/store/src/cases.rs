@@ -23,8 +23,30 @@ use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub status: Option<CaseStatus>,
+    /// Any of these statuses (a stage of the pipeline); empty for any.
+    pub statuses: Vec<CaseStatus>,
     pub scheme_id: Option<SchemeId>,
+    /// Only cases without a scheme.
+    pub no_scheme: bool,
+    /// The nation running the case's scheme.
+    pub nation: Option<String>,
+    /// An ISO 3166-2 code, or `""` for cases whose province is not known.
+    pub province: Option<String>,
+    /// A tier, or `0` for cases without one.
+    pub tier: Option<u8>,
     pub name_words: Vec<String>,
+}
+
+/// The province a household is counted under: its principal's, recognised
+/// from what was given, as an ISO 3166-2 code; `""` when none is recognised.
+pub(crate) fn province_code<'a>(members: impl IntoIterator<Item = &'a PersonDetails>) -> String {
+    members
+        .into_iter()
+        .find(|m| m.relationship == domain::Relationship::Principal)
+        .and_then(|m| m.province.as_deref())
+        .and_then(formats::province::Province::recognise)
+        .map(|p| p.code().to_owned())
+        .unwrap_or_default()
 }
 
 /// Personal details are kept as one sealed record per person.
@@ -89,7 +111,7 @@ fn tier(row: &AnyRow) -> Result<Option<u8>, StoreError> {
 
 /// `WHERE` conditions and their bound values for a case filter, numbered from `$2`
 /// (`$1` is the operation). Name words are looked up by their blind index.
-fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<String>) {
+pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<String>) {
     let mut sql = String::from("c.operation_id = $1");
     let mut binds = Vec::new();
     if let Some(s) = filter.status {
@@ -99,6 +121,37 @@ fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<String>) {
     if let Some(s) = filter.scheme_id {
         binds.push(s.to_string());
         sql.push_str(&format!(" AND c.scheme_id = ${}", binds.len() + 1));
+    }
+    if !filter.statuses.is_empty() {
+        let first = binds.len() + 2;
+        let list: Vec<String> = (first..first + filter.statuses.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        binds.extend(filter.statuses.iter().map(|s| s.as_str().to_owned()));
+        sql.push_str(&format!(" AND c.status IN ({})", list.join(", ")));
+    }
+    if filter.no_scheme {
+        sql.push_str(" AND c.scheme_id IS NULL");
+    }
+    if let Some(n) = &filter.nation {
+        binds.push(n.clone());
+        sql.push_str(&format!(
+            " AND c.scheme_id IN (SELECT id FROM schemes WHERE operation_id = $1 AND nation = ${})",
+            binds.len() + 1
+        ));
+    }
+    if let Some(p) = &filter.province {
+        binds.push(p.clone());
+        sql.push_str(&format!(
+            " AND COALESCE(c.province, '') = ${}",
+            binds.len() + 1
+        ));
+    }
+    match filter.tier {
+        Some(0) => sql.push_str(" AND c.tier IS NULL"),
+        // Bound as text like the others; both backends compare the cast.
+        Some(t) => sql.push_str(&format!(" AND c.tier = {}", i64::from(t))),
+        None => {}
     }
     let mut words: Vec<String> = filter.name_words.iter().map(|w| key.blind(w)).collect();
     words.sort();
@@ -126,7 +179,7 @@ fn member(key: &DataKey, op: &OperationId, row: &AnyRow) -> Result<Person, Store
     })
 }
 
-fn case(key: &DataKey, row: &AnyRow, members: Vec<Person>) -> Result<Case, StoreError> {
+pub(crate) fn case(key: &DataKey, row: &AnyRow, members: Vec<Person>) -> Result<Case, StoreError> {
     let op: OperationId = codec::get_parsed(row, "operation_id", "operation id")?;
     Ok(Case {
         id: codec::get_parsed(row, "id", "case id")?,
@@ -471,8 +524,8 @@ impl WriteTx {
         let reference = self.next_reference(&op.country).await?;
         sqlx::query(
             "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
-             household_size, version, created_at, updated_at, language, follow_up) \
-             VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $12, $13)",
+             household_size, version, created_at, updated_at, language, follow_up, province) \
+             VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $12, $13, $14)",
         )
         .bind(id.to_string())
         .bind(op.id.as_str())
@@ -491,6 +544,7 @@ impl WriteTx {
         .bind(number)
         .bind(new.language.as_deref())
         .bind(new.follow_up.as_deref().map(str::trim))
+        .bind(province_code(&new.members))
         .execute(self.conn())
         .await?;
         let members: Vec<(PersonId, &PersonDetails)> =
@@ -642,6 +696,11 @@ impl WriteTx {
                 .map(|m| (m.id.unwrap_or_else(PersonId::new), &m.details))
                 .collect();
             self.insert_members(&op, id, &rows).await?;
+            sqlx::query("UPDATE cases SET province = $2 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(province_code(members.iter().map(|m| &m.details)))
+                .execute(self.conn())
+                .await?;
             let kept = members.iter().filter(|m| m.id.is_some()).count();
             detail.push(format!(
                 "members {}->{} kept {kept}",

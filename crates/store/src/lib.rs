@@ -18,6 +18,7 @@ mod codec;
 mod decisions;
 mod duplicates;
 mod error;
+mod exports;
 mod keyring;
 mod movements;
 mod operations;
@@ -41,6 +42,9 @@ pub use cases::CaseFilter;
 pub use duplicates::{RegistryChanges, RegistryPerson};
 pub use error::StoreError;
 pub use outbox::{AttemptRecord, Channel, ClaimedMessage, MessageState, NewMessage, Outcome};
+pub use exports::{
+    CaseCount, Imported, PfifPersonImport, StatusEvent, StoredPfifNote, StoredPfifPerson,
+};
 pub use plans::{Approval, PlanningInput, SeatHolder};
 pub use quotas::QuotaUsage;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
@@ -163,11 +167,13 @@ impl Store {
                 .await?;
             }
         }
-        Ok(Self {
+        let store = Self {
             pool,
             backend,
             keys: std::sync::Arc::new(keyring::Keyring::new(master)),
-        })
+        };
+        store.backfill_provinces().await?;
+        Ok(store)
     }
 
     /// An operation's data key, for reading its sealed fields.

@@ -20,6 +20,9 @@ pub struct Config {
     pub public_url: String,
     /// E-mail, SMS and retries of the outbox.
     pub outbox: crate::outbox::OutboxConfig,
+    /// The domain of the PFIF record ids Muster gives its own persons
+    /// (`DOMAIN/person.ID`); the request's host when not set.
+    pub pfif_domain: Option<String>,
 }
 
 impl Default for Config {
@@ -29,6 +32,7 @@ impl Default for Config {
             registrations_per_hour: 60,
             public_url: "http://127.0.0.1:8080".into(),
             outbox: Default::default(),
+            pfif_domain: None,
         }
     }
 }

@@ -150,11 +150,15 @@ async fn sql_injection_in_list_filters_and_search_finds_nothing_more() {
                 res.status()
             );
         }
-        // The officer's case list page takes status, scheme and page in its URL.
+        // The officer's case list page takes its filters and page in its URL.
         for query in [
             format!("status={e}"),
             format!("scheme={e}"),
             format!("page={e}"),
+            format!("stage={e}"),
+            format!("nation={e}"),
+            format!("province={e}"),
+            format!("tier={e}"),
         ] {
             let res = f
                 .send(json_request(

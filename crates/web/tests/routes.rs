@@ -316,6 +316,34 @@ fn table() -> Vec<Route> {
             none,
             "UOOOFFF",
         ),
+        // The dashboard and the aggregates: counts only, auditors too.
+        r("GET", "/operations/kabul-2021/dashboard", none, "ROOFFFO"),
+        r("GET", "/dashboard", none, "ROFFFFF"),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/exports/aggregates.csv",
+            none,
+            "UOOFFFO",
+        ),
+        // Personal data out: PFIF for HQ and officers, lists for whoever may see cases.
+        r(
+            "GET",
+            "/api/operations/kabul-2021/exports/pfif.xml",
+            none,
+            "UOOFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/exports/cases.csv?stage=eligible",
+            none,
+            "UOOOFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/exports/cases.xlsx",
+            none,
+            "UOOOFFF",
+        ),
         // Self-registration needs no account, and an account changes nothing.
         r("GET", "/register", none, "OOOOOOO"),
         r("GET", "/register/status", none, "OOOOOOO"),

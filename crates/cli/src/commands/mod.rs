@@ -3,6 +3,7 @@ pub mod burn;
 pub mod demo;
 pub mod import;
 pub mod match_records;
+pub mod pfif;
 pub mod plan;
 pub mod serve;
 pub mod user;

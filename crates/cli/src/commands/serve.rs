@@ -17,6 +17,10 @@ pub struct Args {
     /// Self-registrations accepted per client address and hour (0: no limit).
     #[arg(long, env = "MUSTER_REGISTRATIONS_PER_HOUR", default_value_t = web::Config::default().registrations_per_hour)]
     pub registrations_per_hour: u32,
+    /// Domain of the PFIF record ids of persons registered here
+    /// (`DOMAIN/person.ID`); the request's host when not given.
+    #[arg(long, env = "MUSTER_PFIF_DOMAIN")]
+    pub pfif_domain: Option<String>,
     #[command(flatten)]
     pub messaging: MessagingArgs,
 }
@@ -99,6 +103,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = web::Config {
         behind_tls: args.behind_tls,
         registrations_per_hour: args.registrations_per_hour,
+        pfif_domain: args.pfif_domain,
         ..Default::default()
     };
     // Settings that cannot work are refused before anything is opened.

@@ -85,7 +85,7 @@ pub async fn list(
     let filter = CaseFilter {
         status: q.status,
         scheme_id: q.scheme,
-        name_words: vec![],
+        ..CaseFilter::default()
     };
     let page = state
         .store
@@ -116,6 +116,7 @@ pub async fn search(
         status: q.status,
         scheme_id: q.scheme,
         name_words: words,
+        ..CaseFilter::default()
     };
     let page = state
         .store

@@ -77,6 +77,22 @@ pub fn router() -> Router<AppState> {
             get(movements::list).post(movements::create),
         )
         .route("/api/operations/{op}/duplicates", get(duplicates::list))
+        .route(
+            "/api/operations/{op}/exports/aggregates.csv",
+            get(crate::exports::aggregates),
+        )
+        .route(
+            "/api/operations/{op}/exports/pfif.xml",
+            get(crate::exports::pfif_xml),
+        )
+        .route(
+            "/api/operations/{op}/exports/cases.csv",
+            get(crate::exports::cases_csv),
+        )
+        .route(
+            "/api/operations/{op}/exports/cases.xlsx",
+            get(crate::exports::cases_xlsx),
+        )
         .route("/api/duplicates/{id}", get(duplicates::get))
         .route("/api/duplicates/{id}/decision", post(duplicates::decide))
         .route("/api/cases", get(cases::list))

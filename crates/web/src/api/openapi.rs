@@ -57,6 +57,10 @@ use utoipa::OpenApi;
         super::roll_calls::get,
         super::roll_calls::close,
         super::roll_calls::inbound_sms,
+        crate::exports::aggregates,
+        crate::exports::pfif_xml,
+        crate::exports::cases_csv,
+        crate::exports::cases_xlsx,
     ),
     components(schemas(crate::error::Problem, domain::FieldError))
 )]

@@ -34,7 +34,7 @@ struct BoardPage {
     posts: Vec<BoardRow>,
 }
 
-fn class(p: Option<Posture>) -> &'static str {
+pub(crate) fn class(p: Option<Posture>) -> &'static str {
     match p {
         Some(Posture::Open | Posture::Reopened) => "staffed",
         Some(Posture::ReducedStaff | Posture::OrderedDeparture) => "reduced",

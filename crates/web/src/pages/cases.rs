@@ -6,15 +6,17 @@ use domain::access::{Action, role_may};
 use domain::case::{Case, StatusChange};
 use domain::operation::Operation;
 use domain::person::{DocumentKind, name_words};
+use domain::pipeline::Stage;
 use domain::{CaseStatus, SchemeId};
 use serde::Deserialize;
-use store::{CaseFilter, Paging};
+use store::Paging;
 
 use super::render::{Nav, PageError, html, time};
 use crate::access::{case_for, operation_for};
 use crate::api::cases::move_case;
 use crate::auth::PageUser;
 use crate::auth::csrf::tokens_match;
+use crate::filters::CaseQuery;
 use crate::json::ApiQuery;
 use crate::{ApiError, AppState};
 
@@ -37,7 +39,12 @@ struct ListPage {
     csrf: String,
     name: String,
     statuses: Vec<(&'static str, &'static str, bool)>,
+    stages: Vec<(&'static str, &'static str, bool)>,
     schemes: Vec<(String, String, bool)>,
+    provinces: Vec<(&'static str, &'static str, bool)>,
+    tiers: Vec<(&'static str, &'static str, bool)>,
+    /// The nation filter, shown (it has no select of its own).
+    nation: Option<String>,
     cases: Vec<Row>,
     total: i64,
     page: u32,
@@ -46,17 +53,18 @@ struct ListPage {
     next_link: Option<String>,
     /// Whether to offer the new-case and import pages.
     may_register: bool,
+    /// The downloads of this list (same filters), for roles that may have them.
+    downloads: Option<(String, String)>,
 }
 
 /// Filters in the URL (no personal data); a name search comes by form post.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
+    #[serde(flatten)]
+    filters: CaseQuery,
+    /// Text: numbers do not survive serde's flatten.
     #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    scheme: Option<String>,
-    #[serde(default)]
-    page: Option<u32>,
+    page: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,15 +72,17 @@ pub struct SearchForm {
     csrf: String,
     #[serde(default)]
     name: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    scheme: String,
+    #[serde(flatten)]
+    filters: CaseQuery,
 }
 
-fn nonempty(s: Option<&str>) -> Option<&str> {
-    s.map(str::trim).filter(|s| !s.is_empty())
-}
+const TIERS: [(&str, &str); 5] = [
+    ("1", "1"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    (crate::filters::NONE, "None"),
+];
 
 async fn render_list(
     state: &AppState,
@@ -82,32 +92,19 @@ async fn render_list(
     name: String,
 ) -> Result<Response, PageError> {
     let operation = operation_for(state, me, op, Action::ViewCases).await?;
-    let status: Option<CaseStatus> = match nonempty(q.status.as_deref()) {
-        Some(s) => Some(s.parse().map_err(|_| {
+    let mut filter = q.filters.filter()?;
+    filter.name_words = name_words(&name).take(10).collect();
+    let page_no = match q.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(p.parse::<u32>().map_err(|_| {
             ApiError::Validation(vec![domain::FieldError::new(
-                "status",
-                "known_status",
-                "unknown status",
+                "page",
+                "number",
+                "a page number",
             )])
         })?),
         None => None,
     };
-    let scheme: Option<SchemeId> = match nonempty(q.scheme.as_deref()) {
-        Some(s) => Some(s.parse().map_err(|_| {
-            ApiError::Validation(vec![domain::FieldError::new(
-                "scheme",
-                "known_scheme",
-                "unknown scheme",
-            )])
-        })?),
-        None => None,
-    };
-    let filter = CaseFilter {
-        status,
-        scheme_id: scheme,
-        name_words: name_words(&name).take(10).collect(),
-    };
-    let paging = Paging::new(q.page, Some(50));
+    let paging = Paging::new(page_no, Some(50));
     let list = state
         .store
         .list_cases(&operation.id, &filter, paging)
@@ -120,31 +117,71 @@ async fn render_list(
             .map(|s| s.code.clone())
     };
     let pages = list.pages();
+    let query = q.filters.to_query();
     // Paging links carry only the non-personal filters; a name search shows its first page.
     let link = |p: u32| {
         let mut l = format!("/operations/{}/cases?page={p}", operation.id);
-        if let Some(s) = status {
-            l.push_str(&format!("&status={s}"));
-        }
-        if let Some(s) = scheme {
-            l.push_str(&format!("&scheme={s}"));
+        if !query.is_empty() {
+            l.push('&');
+            l.push_str(&query);
         }
         l
     };
     let searching = !filter.name_words.is_empty();
+    let chosen = |v: &Option<String>, x: &str| v.as_deref().map(str::trim) == Some(x);
+    let f = &q.filters;
     let page = ListPage {
         may_register: role_may(me.user.role, Action::EditCases),
+        downloads: (role_may(me.user.role, Action::ExportCases) && !searching).then(|| {
+            let url = |ext: &str| {
+                let mut u = format!("/api/operations/{}/exports/cases.{ext}", operation.id);
+                if !query.is_empty() {
+                    u.push('?');
+                    u.push_str(&query);
+                }
+                u
+            };
+            (url("csv"), url("xlsx"))
+        }),
         nav: Some(Nav::new(me, &operation.id)),
         csrf: me.csrf_token.clone(),
         name,
         statuses: CaseStatus::ALL
             .iter()
-            .map(|s| (s.as_str(), s.label(), Some(*s) == status))
+            .map(|s| (s.as_str(), s.label(), chosen(&f.status, s.as_str())))
+            .collect(),
+        stages: Stage::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label(), chosen(&f.stage, s.as_str())))
             .collect(),
         schemes: all_schemes
             .iter()
-            .map(|s| (s.id.to_string(), s.code.clone(), Some(s.id) == scheme))
+            .map(|s| {
+                (
+                    s.id.to_string(),
+                    s.code.clone(),
+                    Some(s.id) == filter.scheme_id,
+                )
+            })
+            .chain(std::iter::once((
+                crate::filters::NONE.to_owned(),
+                "None".to_owned(),
+                filter.no_scheme && f.nation.is_none(),
+            )))
             .collect(),
+        provinces: formats::province::Province::all()
+            .map(|p| (p.code(), p.name(), chosen(&f.province, p.code())))
+            .chain(std::iter::once((
+                crate::filters::NONE,
+                "Not known",
+                chosen(&f.province, crate::filters::NONE),
+            )))
+            .collect(),
+        tiers: TIERS
+            .iter()
+            .map(|(v, l)| (*v, *l, chosen(&f.tier, v)))
+            .collect(),
+        nation: f.nation.clone().filter(|n| !n.trim().is_empty()),
         cases: list
             .items
             .iter()
@@ -188,8 +225,7 @@ pub async fn search(
         return Err(ApiError::Forbidden("the form expired; reload the page").into());
     }
     let q = ListQuery {
-        status: Some(f.status),
-        scheme: Some(f.scheme),
+        filters: f.filters,
         page: None,
     };
     render_list(&state, &me, &op, q, f.name).await

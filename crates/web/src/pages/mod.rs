@@ -7,6 +7,7 @@ mod board;
 mod burn;
 mod case_edit;
 pub(crate) mod cases;
+mod dashboard;
 mod duplicates;
 mod eligibility;
 pub(crate) mod household_form;
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::sign_out))
         .route("/operations/{op}/posts", get(board::page))
+        .route("/operations/{op}/dashboard", get(dashboard::page))
+        .route("/dashboard", get(dashboard::overview))
         .route(
             "/operations/{op}/cases",
             get(cases::list).post(cases::search),
