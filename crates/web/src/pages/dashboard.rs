@@ -69,6 +69,7 @@ struct DashboardPage {
     unknown_province: Cell,
     over_time: String,
     seats_planned: i64,
+    people_booked: i64,
     seats_flown: i64,
     people_departed: i64,
     seats_chart: String,
@@ -325,6 +326,13 @@ pub async fn page(
         .filter(|m| m.status == MovementStatus::Departed)
         .map(|m| i64::from(m.seats))
         .sum();
+    // People the approved plan has put on movements still to leave or gone.
+    let loads = state.store.movement_loads(id).await?;
+    let people_booked: i64 = (movements.iter())
+        .filter(|m| m.status != MovementStatus::Cancelled)
+        .filter_map(|m| loads.get(&m.id))
+        .map(|(_, persons)| i64::from(*persons))
+        .sum();
     let people_departed = stage_total(&counts, Stage::Departed, |_| true).1;
     let departed_link = totals[Stage::ALL
         .iter()
@@ -333,11 +341,16 @@ pub async fn page(
     .href
     .clone();
     let seats_chart = charts::bars(
-        "Seats planned, seats flown, people departed",
+        "Seats planned, people booked, seats flown, people departed",
         &[
             Figure {
                 label: "Seats planned".into(),
                 value: seats_planned,
+                href: None,
+            },
+            Figure {
+                label: "People booked by the plan".into(),
+                value: people_booked,
                 href: None,
             },
             Figure {
@@ -442,6 +455,7 @@ pub async fn page(
         unknown_province,
         over_time,
         seats_planned,
+        people_booked,
         seats_flown,
         people_departed,
         seats_chart,
