@@ -15,6 +15,7 @@ pub mod duplicate;
 pub mod ids;
 pub mod movement;
 pub mod operation;
+pub mod pass;
 pub mod person;
 pub mod plan;
 pub mod post;
@@ -26,7 +27,7 @@ pub mod validation;
 
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
-pub use ids::{AssemblyPointId, PlanId, CaseId, DuplicateId, MovementId, OperationId, PersonId, PostId, SchemeId, UserId};
+pub use ids::{AssemblyPointId, PlanId, CaseId, DuplicateId, MovementId, OperationId, PassId, PersonId, PostId, SchemeId, UserId};
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};
 pub use user::{Role, User};
