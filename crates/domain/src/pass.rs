@@ -26,6 +26,8 @@ pub struct Pass {
     pub code: String,
     /// The JWS compact token.
     pub token: String,
+    /// The pass page's link key (`/pass/{page_key}`): as strong as the token.
+    pub page_key: String,
     pub household_size: u32,
     pub processing_slot: DateTime<Utc>,
     pub not_before: DateTime<Utc>,

@@ -52,6 +52,7 @@ fn pass(row: &AnyRow) -> Result<Pass, StoreError> {
         kid: row.try_get("kid")?,
         code: row.try_get("code")?,
         token: row.try_get("token")?,
+        page_key: row.try_get("page_key")?,
         household_size: codec::get_u32(row, "household_size")?,
         processing_slot: codec::get_time(row, "processing_slot")?,
         not_before: codec::get_time(row, "not_before")?,
@@ -124,6 +125,15 @@ impl Store {
         .bind(case.to_string())
         .fetch_optional(&self.pool)
         .await?;
+        row.as_ref().map(pass).transpose()
+    }
+
+    /// A pass by its page's link key.
+    pub async fn pass_by_page_key(&self, key: &str) -> Result<Option<Pass>, StoreError> {
+        let row = sqlx::query("SELECT * FROM passes WHERE page_key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(pass).transpose()
     }
 
@@ -401,6 +411,10 @@ impl WriteTx {
             kid: signer.kid().to_owned(),
             code: code.to_string(),
             token,
+            page_key: {
+                use base64::Engine;
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
+            },
             household_size: size,
             processing_slot: slot,
             not_before: secs(claims.nbf),
@@ -410,7 +424,8 @@ impl WriteTx {
         };
         sqlx::query(
             "INSERT INTO passes (id, operation_id, case_id, movement_id, kid, code, token, household_size, \
-             processing_slot, not_before, expires_at, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             processing_slot, not_before, expires_at, issued_at, page_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id.to_string())
         .bind(op.as_str())
@@ -424,6 +439,7 @@ impl WriteTx {
         .bind(codec::time(issued.not_before))
         .bind(codec::time(issued.expires_at))
         .bind(codec::time(issued.issued_at))
+        .bind(&issued.page_key)
         .execute(self.conn())
         .await?;
         self.audit(

@@ -236,6 +236,11 @@ async fn a_called_forward_household_gets_a_signed_pass_without_names(store: Stor
         assert!(!String::from_utf8(json).unwrap().contains(name));
     }
     assert!(passes::ShortCode::parse(&pass.code).is_ok());
+    assert!(pass.page_key.len() >= 32);
+    assert_eq!(
+        store.pass_by_page_key(&pass.page_key).await.unwrap().map(|p| p.id),
+        Some(pass.id)
+    );
     assert_eq!(store.current_pass(cases[0]).await.unwrap(), Some(pass.clone()));
     assert_eq!(
         store

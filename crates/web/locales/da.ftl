@@ -92,3 +92,15 @@ too-many = For mange forsøg. Vent venligst { $minutes } minutter og prøv igen.
 locked = Din registrering kan ikke længere ændres her. Kontakt ambassaden, hvis noget er forkert.
 stale = Din registrering blev ændret, mens du redigerede. Se den igen, og gentag dine rettelser.
 back = Tilbage til registreringsformularen
+
+# The pass page (call-forward).
+pass-title = Dit adgangskort
+pass-code = Adgangskode
+pass-movement = Fly eller konvoj
+pass-departs = Afgang (UTC)
+pass-assembly-point = Samlingssted
+pass-hour = Ekspeditionstid (UTC)
+pass-household = Personer
+pass-instructions = Vis dette adgangskort ved kontrolposter og ved porten. Det indeholder ingen navne. Medbring dokumenterne for alle i husstanden.
+pass-revoked = Dette adgangskort er ikke længere gyldigt. Vent på en ny indkaldelse.
+pass-show = Vis mit adgangskort

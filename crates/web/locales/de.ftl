@@ -92,3 +92,15 @@ too-many = Zu viele Versuche. Bitte warten Sie { $minutes } Minuten und versuche
 locked = Ihre Registrierung kann hier nicht mehr geändert werden. Wenden Sie sich an die Botschaft, wenn etwas falsch ist.
 stale = Ihre Registrierung hat sich während der Bearbeitung geändert. Sehen Sie sie erneut an und wiederholen Sie die Berichtigung.
 back = Zurück zum Registrierungsformular
+
+# The pass page (call-forward).
+pass-title = Ihr Passierschein
+pass-code = Passierschein-Code
+pass-movement = Flug oder Konvoi
+pass-departs = Abflug (UTC)
+pass-assembly-point = Sammelpunkt
+pass-hour = Abfertigungszeit (UTC)
+pass-household = Personen
+pass-instructions = Zeigen Sie diesen Passierschein an Kontrollpunkten und am Tor. Er enthält keine Namen. Bringen Sie die Dokumente aller Mitglieder Ihres Haushalts mit.
+pass-revoked = Dieser Passierschein ist nicht mehr gültig. Warten Sie auf einen neuen Aufruf.
+pass-show = Meinen Passierschein zeigen

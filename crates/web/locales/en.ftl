@@ -93,3 +93,15 @@ too-many = Too many attempts. Please wait { $minutes } minutes and try again.
 locked = Your registration can no longer be changed here. Contact the embassy if something is wrong.
 stale = Your registration changed while you were editing it. Check it again and repeat your corrections.
 back = Back to the registration form
+
+# The pass page (call-forward).
+pass-title = Your pass
+pass-code = Pass code
+pass-movement = Flight or convoy
+pass-departs = Departs (UTC)
+pass-assembly-point = Assembly point
+pass-hour = Processing time (UTC)
+pass-household = Persons
+pass-instructions = Show this pass at checkpoints and at the gate. It carries no names. Bring the documents of everyone in your household.
+pass-revoked = This pass is no longer valid. Wait to be called forward again.
+pass-show = Show my pass

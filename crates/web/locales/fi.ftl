@@ -92,3 +92,15 @@ too-many = Liian monta yritystä. Odota { $minutes } minuuttia ja yritä uudelle
 locked = Ilmoittautumistasi ei voi enää muuttaa täällä. Ota yhteyttä suurlähetystöön, jos jokin on väärin.
 stale = Ilmoittautumisesi muuttui muokkauksen aikana. Tarkista se uudelleen ja toista korjaukset.
 back = Takaisin ilmoittautumislomakkeeseen
+
+# The pass page (call-forward).
+pass-title = Kulkulupasi
+pass-code = Kulkuluvan koodi
+pass-movement = Lento tai saattue
+pass-departs = Lähtö (UTC)
+pass-assembly-point = Kokoontumispaikka
+pass-hour = Käsittelyaika (UTC)
+pass-household = Henkilöitä
+pass-instructions = Näytä tämä kulkulupa tarkastuspisteillä ja portilla. Siinä ei ole nimiä. Ota mukaan kaikkien kotitaloutesi jäsenten asiakirjat.
+pass-revoked = Tämä kulkulupa ei ole enää voimassa. Odota uutta kutsua.
+pass-show = Näytä kulkulupani

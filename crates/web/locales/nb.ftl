@@ -92,3 +92,15 @@ too-many = For mange forsøk. Vent { $minutes } minutter og prøv igjen.
 locked = Registreringen din kan ikke lenger endres her. Kontakt ambassaden hvis noe er feil.
 stale = Registreringen din ble endret mens du redigerte. Se den igjen og gjenta rettelsene.
 back = Tilbake til registreringsskjemaet
+
+# The pass page (call-forward).
+pass-title = Ditt passerbevis
+pass-code = Passerkode
+pass-movement = Fly eller konvoi
+pass-departs = Avgang (UTC)
+pass-assembly-point = Oppmøtested
+pass-hour = Ekspedisjonstid (UTC)
+pass-household = Personer
+pass-instructions = Vis dette passerbeviset ved kontrollposter og ved porten. Det inneholder ingen navn. Ta med dokumentene til alle i husstanden.
+pass-revoked = Dette passerbeviset er ikke lenger gyldig. Vent på en ny innkalling.
+pass-show = Vis passerbeviset mitt

@@ -24,6 +24,9 @@ CREATE TABLE passes (
     kid             TEXT NOT NULL REFERENCES signing_keys(kid),
     -- The short code, ABCD-EFGH.
     code            TEXT NOT NULL,
+    -- The pass page's link (`/pass/KEY`): random, so that ids seen in the
+    -- audit trail or on a revocation list do not open anyone's pass.
+    page_key        TEXT NOT NULL UNIQUE,
     -- The signed token: ids and times only, no personal data.
     token           TEXT NOT NULL,
     household_size  BIGINT NOT NULL,
