@@ -301,8 +301,7 @@ fn person(
     };
     // Drawn in the order the seed's households were first made with.
     let province = pick(rng, names::PROVINCES).to_string();
-    let employer =
-        (relationship == Relationship::Principal).then(|| *pick(rng, names::EMPLOYERS));
+    let employer = (relationship == Relationship::Principal).then(|| *pick(rng, names::EMPLOYERS));
     PersonDetails {
         relationship,
         given_name: Some(given.0.to_owned()),

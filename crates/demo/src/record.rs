@@ -4,9 +4,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use domain::OperationId;
 use domain::movement::{MovementKind, NewMovement};
 use domain::operation::NewOperation;
+use domain::plan::NewAssemblyPoint;
 use domain::post::{NewPost, PostKind};
 use domain::posture::{Posture, PostureChange};
-use domain::plan::NewAssemblyPoint;
 use domain::scheme::NewScheme;
 use eligibility::{PriorityRule, SchemeRules};
 
@@ -352,8 +352,16 @@ pub fn assembly_points() -> Vec<NewAssemblyPoint> {
         provinces: provinces.iter().map(|p| (*p).to_owned()).collect(),
     };
     vec![
-        point("Abbey Gate", 300, &["Kabul", "Parwan", "Kapisa", "Panjshir"]),
+        point(
+            "Abbey Gate",
+            300,
+            &["Kabul", "Parwan", "Kapisa", "Panjshir"],
+        ),
         point("Baron Hotel", 150, &["Logar", "Wardak", "Ghazni", "Paktia"]),
-        point("North Gate", 200, &["Balkh", "Kunduz", "Baghlan", "Nangarhar", "Herat"]),
+        point(
+            "North Gate",
+            200,
+            &["Balkh", "Kunduz", "Baghlan", "Nangarhar", "Herat"],
+        ),
     ]
 }

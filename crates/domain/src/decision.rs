@@ -78,7 +78,11 @@ mod tests {
 
     #[test]
     fn verdicts_are_statuses_a_review_may_reach() {
-        for v in [Verdict::Eligible, Verdict::Ineligible, Verdict::NeedsInformation] {
+        for v in [
+            Verdict::Eligible,
+            Verdict::Ineligible,
+            Verdict::NeedsInformation,
+        ] {
             assert!(CaseStatus::UnderReview.can_move_to(v.status()), "{v:?}");
         }
     }
@@ -89,7 +93,13 @@ mod tests {
             tier: Some(5),
             reason: " ".into(),
         };
-        let fields: Vec<String> = bad.validate().unwrap_err().0.into_iter().map(|f| f.field).collect();
+        let fields: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["tier", "reason"]);
     }
 }

@@ -278,11 +278,7 @@ impl PersonDetails {
             .years_of_service
             .is_some_and(|y| !(0.0..=70.0).contains(&y))
         {
-            e.push(
-                "years_of_service",
-                "years_range",
-                "must be 0 to 70 years",
-            );
+            e.push("years_of_service", "years_range", "must be 0 to 70 years");
         }
         for (i, n) in self.family_ties.iter().enumerate() {
             validation::nation_code(&mut e, &format!("family_ties[{i}]"), n);

@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn changes_name_who_is_added_moved_dropped_and_leave_the_rest() {
-        let t = |h| DateTime::from_timestamp(h * 3600, 0).unwrap();
+        let t = |h: i64| DateTime::from_timestamp(h * 3600, 0).unwrap();
         let (f1, f2) = (MovementId::new(), MovementId::new());
         let (kept, moved, dropped, added) =
             (CaseId::new(), CaseId::new(), CaseId::new(), CaseId::new());
@@ -240,7 +240,10 @@ mod tests {
             max_hours_before_departure: 5,
             ..PlanSettings::default()
         };
-        assert_eq!(s.validate().unwrap_err().0[0].field, "max_hours_before_departure");
+        assert_eq!(
+            s.validate().unwrap_err().0[0].field,
+            "max_hours_before_departure"
+        );
         assert!(PlanSettings::default().validate().is_ok());
     }
 }

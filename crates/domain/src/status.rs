@@ -114,7 +114,11 @@ impl CaseStatus {
     pub fn holds_place(self) -> bool {
         matches!(
             self,
-            Self::Eligible | Self::Scheduled | Self::CalledForward | Self::CheckedIn | Self::Departed
+            Self::Eligible
+                | Self::Scheduled
+                | Self::CalledForward
+                | Self::CheckedIn
+                | Self::Departed
         )
     }
 

@@ -19,8 +19,8 @@ pub fn household(case: &Case, today: NaiveDate) -> Household {
         .map(|m| m.details.date_of_birth.as_ref().and_then(|d| age(d, today)))
         .collect();
     let adult_present = ages.iter().any(|a| a.is_some_and(|a| a >= 18));
-    let mut facts = (case.members.iter().zip(&ages))
-        .map(|(m, &age)| person(&m.details, age, adult_present));
+    let mut facts =
+        (case.members.iter().zip(&ages)).map(|(m, &age)| person(&m.details, age, adult_present));
     Household {
         principal: facts.next().unwrap_or_default(),
         members: facts.collect(),
@@ -43,7 +43,12 @@ fn person(p: &PersonDetails, age: Option<u32>, adult_present: bool) -> Facts {
         },
         // An empty list is what a form leaves when nobody asked.
         family_ties: (!p.family_ties.is_empty()).then(|| nations(&p.family_ties)),
-        documents: Some(p.documents.iter().map(|d| document(d.kind).into()).collect()),
+        documents: Some(
+            p.documents
+                .iter()
+                .map(|d| document(d.kind).into())
+                .collect(),
+        ),
         province: p.province.as_deref().map(province),
         medical_need: p.medical_need,
         unaccompanied_minor: age.map(|a| a < 18 && !adult_present),
@@ -98,7 +103,9 @@ fn age(dob: &DateOfBirth, today: NaiveDate) -> Option<u32> {
                 (None, _) => (7, 1),
                 _ => (month, day),
             };
-            SolarHijriDate::new(dob.year, month, day).ok()?.to_gregorian()
+            SolarHijriDate::new(dob.year, month, day)
+                .ok()?
+                .to_gregorian()
         }
     };
     let mut years = today.year() - born.year();
@@ -192,7 +199,10 @@ mod tests {
         let on = |y, m, d| DateOfBirth::gregorian(NaiveDate::from_ymd_opt(y, m, d).unwrap());
         assert_eq!(age(&on(2003, 8, 20), today()), Some(18));
         assert_eq!(age(&on(2003, 8, 21), today()), Some(17));
-        assert_eq!(age(&DateOfBirth::year_only(Calendar::Gregorian, 2003), today()), Some(18));
+        assert_eq!(
+            age(&DateOfBirth::year_only(Calendar::Gregorian, 2003), today()),
+            Some(18)
+        );
         // SH 1382 runs from March 2003 to March 2004; its middle is October 2003.
         let sh = DateOfBirth::year_only(Calendar::SolarHijri, 1382);
         assert_eq!(age(&sh, today()), Some(17));
@@ -206,7 +216,10 @@ mod tests {
     #[test]
     fn a_child_alone_is_an_unaccompanied_minor() {
         let child = || DateOfBirth::year_only(Calendar::Gregorian, 2010);
-        let alone = household(&case(vec![member(Relationship::Principal, Some(child()))]), today());
+        let alone = household(
+            &case(vec![member(Relationship::Principal, Some(child()))]),
+            today(),
+        );
         assert_eq!(alone.principal.unaccompanied_minor, Some(true));
         let adult = DateOfBirth::year_only(Calendar::Gregorian, 1980);
         let with_parent = household(

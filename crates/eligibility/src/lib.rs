@@ -127,8 +127,8 @@ pub mod facts;
 pub mod parser;
 pub mod scheme;
 
-pub use case_facts::household;
 pub use ast::{CompareOp, Expr, Value};
+pub use case_facts::household;
 pub use error::{Position, Reason, RuleError};
 pub use eval::{Evaluation, Truth, evaluate};
 pub use facts::{CodeKind, Fact, FactInfo, FactType, Facts, catalogue};

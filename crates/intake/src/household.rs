@@ -53,6 +53,20 @@ pub struct MemberInput {
     pub mrz: Option<String>,
     #[serde(default)]
     pub employer: Option<String>,
+    /// The nation the employer belongs to: `Norway`, `NOR`.
+    #[serde(default)]
+    pub employer_nation: Option<String>,
+    #[serde(default)]
+    pub years_of_service: Option<String>,
+    /// Countries where close family lives, separated by commas.
+    #[serde(default)]
+    pub family_ties: Option<String>,
+    /// `yes`, `no` or blank (not known).
+    #[serde(default)]
+    pub at_risk: Option<String>,
+    /// `yes`, `no` or blank (not known).
+    #[serde(default)]
+    pub medical_need: Option<String>,
 }
 
 /// A household, as typed: contact, province and needs are the household's;
@@ -151,6 +165,7 @@ impl HouseholdInput {
                     if let Some(r) = relationship {
                         details.relationship = r;
                     }
+                    crate::circumstances::apply(m, i, &mut details, &mut errors);
                     // The domain's own checks, reported against the form's fields.
                     if let Err(e) = details.check(options.today) {
                         for fe in e.0 {
@@ -254,6 +269,12 @@ impl HouseholdInput {
 }
 
 fn member_input(d: &PersonDetails) -> MemberInput {
+    let mut m = identity_input(d);
+    crate::circumstances::show(d, &mut m);
+    m
+}
+
+fn identity_input(d: &PersonDetails) -> MemberInput {
     let document = |kind: DocumentKind| {
         d.documents
             .iter()
@@ -278,6 +299,7 @@ fn member_input(d: &PersonDetails) -> MemberInput {
         passport_number: document(DocumentKind::Passport),
         mrz: None,
         employer: d.employer.clone(),
+        ..MemberInput::default()
     }
 }
 
@@ -446,6 +468,7 @@ mod tests {
             status: CaseStatus::Registered,
             scheme_id: new.scheme_id,
             tier: None,
+            tier_overridden: false,
             special_needs: new.special_needs.clone(),
             language: new.language.clone(),
             follow_up: None,
@@ -458,6 +481,8 @@ mod tests {
                     details: d.clone(),
                 })
                 .collect(),
+            movement_id: None,
+            processing_slot: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -6,6 +6,7 @@
 //! form ([`household`]). Both end in the domain's `NewCase`, checked by the
 //! domain's own rules, so nothing enters by one door that another would refuse.
 
+mod circumstances;
 pub mod household;
 pub mod import;
 mod person;

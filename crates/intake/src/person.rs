@@ -183,5 +183,10 @@ pub fn person(row: &ValidatedRow) -> PersonDetails {
             None => p.given.clone(),
         }),
         employer: row.employer.clone(),
+        employer_nation: None,
+        years_of_service: None,
+        family_ties: Vec::new(),
+        at_risk: None,
+        medical_need: None,
     }
 }

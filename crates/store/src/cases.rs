@@ -198,7 +198,10 @@ impl Store {
         movement: Option<MovementId>,
     ) -> Result<Vec<Case>, StoreError> {
         let key = self.data_key(op).await?;
-        let list: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         let mut within = format!("operation_id = $1 AND status IN ({})", list.join(", "));
         if movement.is_some() {
             within.push_str(" AND movement_id = $2");

@@ -89,7 +89,11 @@ impl WriteTx {
         .await?;
         let show = |t: Option<i64>| t.map_or("none".to_owned(), |t| t.to_string());
         let moved = format!("tier {}->{}", show(before), show(tier.map(i64::from)));
-        let how = if overridden { "set by hand" } else { "given back to the rules" };
+        let how = if overridden {
+            "set by hand"
+        } else {
+            "given back to the rules"
+        };
         let reason = format!("{moved} ({how}): {}", change.reason.trim());
         self.add_case_event(&op, id, Some(status), status, &reason)
             .await?;

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use domain::audit::AuditEntry;
 use domain::case::StatusChange;
 use domain::movement::{Movement, MovementStatus};
-use domain::plan::{AssemblyPoint, NewAssemblyPoint, Plan, PlanAssignment, PlanSettings, PlanStatus};
+use domain::plan::{
+    AssemblyPoint, NewAssemblyPoint, Plan, PlanAssignment, PlanSettings, PlanStatus,
+};
 use domain::scheme::Scheme;
 use domain::{AssemblyPointId, Case, CaseId, CaseStatus, MovementId, OperationId, PlanId};
 use serde::Serialize;
@@ -94,10 +96,11 @@ impl Store {
         &self,
         op: &OperationId,
     ) -> Result<Vec<AssemblyPoint>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM assembly_points WHERE operation_id = $1 ORDER BY name")
-            .bind(op.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM assembly_points WHERE operation_id = $1 ORDER BY name")
+                .bind(op.as_str())
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(assembly_point).collect()
     }
 
@@ -153,7 +156,35 @@ impl Store {
             .map(|r| {
                 Ok((
                     codec::get_parsed(r, "id", "case id")?,
-                    (r.try_get("reference")?, codec::get_u32(r, "household_size")?),
+                    (
+                        r.try_get("reference")?,
+                        codec::get_u32(r, "household_size")?,
+                    ),
+                ))
+            })
+            .collect()
+    }
+
+    /// Households and persons holding a seat on each movement.
+    pub async fn movement_loads(
+        &self,
+        op: &OperationId,
+    ) -> Result<HashMap<MovementId, (u32, u32)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT movement_id, COUNT(*) AS households, CAST(SUM(household_size) AS BIGINT) AS persons \
+             FROM cases WHERE operation_id = $1 AND movement_id IS NOT NULL GROUP BY movement_id",
+        )
+        .bind(op.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    codec::get_parsed(r, "movement_id", "movement id")?,
+                    (
+                        codec::get_u32(r, "households")?,
+                        codec::get_u32(r, "persons")?,
+                    ),
                 ))
             })
             .collect()
@@ -165,13 +196,14 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::not_found("plan"))?;
-        let assignments = sqlx::query("SELECT * FROM plan_assignments WHERE plan_id = $1 ORDER BY slot, case_id")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(assignment)
-            .collect::<Result<_, _>>()?;
+        let assignments =
+            sqlx::query("SELECT * FROM plan_assignments WHERE plan_id = $1 ORDER BY slot, case_id")
+                .bind(id.to_string())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(assignment)
+                .collect::<Result<_, _>>()?;
         plan(&row, assignments)
     }
 
@@ -267,7 +299,10 @@ impl WriteTx {
             }
             q.execute(self.conn()).await?;
         }
-        let detail = format!("operation {op} households {} objective {objective}", assignments.len());
+        let detail = format!(
+            "operation {op} households {} objective {objective}",
+            assignments.len()
+        );
         self.audit(AuditEntry::new("plan.propose", "plan", id).detail(detail))
             .await?;
         Ok(id)
@@ -277,12 +312,13 @@ impl WriteTx {
     /// plan is not the current proposal or a movement it uses was cancelled,
     /// has departed or lost seats since.
     pub async fn approve_plan(&mut self, id: PlanId) -> Result<Approval, StoreError> {
-        let row = sqlx::query("SELECT operation_id, status FROM plans WHERE id = $1")
+        let row = sqlx::query("SELECT operation_id, status, settings FROM plans WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(self.conn())
             .await?
             .ok_or(StoreError::not_found("plan"))?;
         let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
+        let settings: PlanSettings = codec::get_json(&row, "settings", "plan settings")?;
         let status: PlanStatus = codec::get_enum(&row, "status", "plan status")?;
         if status != PlanStatus::Proposed {
             return Err(StoreError::Conflict(
@@ -318,14 +354,31 @@ impl WriteTx {
             let same = at == Some(a.movement_id) && slot == Some(a.slot);
             match status {
                 CaseStatus::Eligible => {
-                    self.step(a.case_id, &reason(CaseStatus::Scheduled, "put on a movement by the approved plan"), "case.status", " plan")
-                        .await?;
+                    self.step(
+                        a.case_id,
+                        &reason(
+                            CaseStatus::Scheduled,
+                            "put on a movement by the approved plan",
+                        ),
+                        "case.status",
+                        " plan",
+                    )
+                    .await?;
                     done.added += 1;
                 }
+                CaseStatus::Scheduled if at.is_none() => done.added += 1,
                 CaseStatus::Scheduled if !same => done.moved += 1,
                 CaseStatus::CalledForward if !same => {
-                    self.step(a.case_id, &reason(CaseStatus::Scheduled, "moved by a new plan: call forward again"), "case.status", " plan")
-                        .await?;
+                    self.step(
+                        a.case_id,
+                        &reason(
+                            CaseStatus::Scheduled,
+                            "moved by a new plan: call forward again",
+                        ),
+                        "case.status",
+                        " plan",
+                    )
+                    .await?;
                     done.moved += 1;
                 }
                 CaseStatus::Scheduled | CaseStatus::CalledForward | CaseStatus::CheckedIn => {}
@@ -355,7 +408,6 @@ impl WriteTx {
             let case: CaseId = codec::get_parsed(&r, "id", "case id")?;
             if !planned.contains(&case) {
                 let back = reason(CaseStatus::Eligible, "left out of the approved plan");
-                // Called forward: back to scheduled first, then to waiting.
                 let status: CaseStatus = {
                     let s = sqlx::query("SELECT status FROM cases WHERE id = $1")
                         .bind(case.to_string())
@@ -363,9 +415,19 @@ impl WriteTx {
                         .await?;
                     codec::get_parsed(&s, "status", "case status")?
                 };
+                // Households called forward stay unless the plan released them.
+                if status == CaseStatus::CalledForward && !settings.release_called_forward {
+                    continue;
+                }
+                // Called forward: back to scheduled first, then to waiting.
                 if status == CaseStatus::CalledForward {
-                    self.step(case, &reason(CaseStatus::Scheduled, "left out of the approved plan"), "case.status", " plan")
-                        .await?;
+                    self.step(
+                        case,
+                        &reason(CaseStatus::Scheduled, "left out of the approved plan"),
+                        "case.status",
+                        " plan",
+                    )
+                    .await?;
                 }
                 self.step(case, &back, "case.status", " plan").await?;
                 done.dropped += 1;
@@ -376,12 +438,14 @@ impl WriteTx {
             .execute(self.conn())
             .await?;
         let actor = self.actor().user_id().map(|u| u.to_string());
-        sqlx::query("UPDATE plans SET status = 'approved', decided_at = $2, decided_by = $3 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(codec::time(self.now()))
-            .bind(actor)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE plans SET status = 'approved', decided_at = $2, decided_by = $3 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(codec::time(self.now()))
+        .bind(actor)
+        .execute(self.conn())
+        .await?;
         let detail = format!(
             "operation {op} added {} moved {} dropped {} skipped {}",
             done.added,
@@ -416,7 +480,9 @@ impl WriteTx {
             let status: MovementStatus = codec::get_enum(&row, "status", "movement status")?;
             let capacity = codec::get_u32(&row, "seats")?;
             let departs = codec::get_time(&row, "departs_at")?;
-            if matches!(status, MovementStatus::Cancelled | MovementStatus::Departed) || departs <= now {
+            if matches!(status, MovementStatus::Cancelled | MovementStatus::Departed)
+                || departs <= now
+            {
                 return Err(StoreError::Conflict(format!(
                     "movement {designator} was cancelled or has left since the plan was proposed; propose a new plan"
                 )));

@@ -27,8 +27,12 @@ pub async fn sqlite_pair() -> (Store, Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = crate::backend::sqlite_url_for_dir(dir.path());
     let key = MasterKey::generate();
-    let a = Store::connect(&url, MasterKeySource::Key(key.clone())).await.expect("open SQLite store");
-    let b = Store::connect(&url, MasterKeySource::Key(key)).await.expect("open SQLite store");
+    let a = Store::connect(&url, MasterKeySource::Key(key.clone()))
+        .await
+        .expect("open SQLite store");
+    let b = Store::connect(&url, MasterKeySource::Key(key))
+        .await
+        .expect("open SQLite store");
     (a, b, dir)
 }
 
@@ -36,8 +40,12 @@ pub async fn sqlite_pair() -> (Store, Store, tempfile::TempDir) {
 pub async fn postgres_pair() -> (Store, Store) {
     let url = postgres_database().await;
     let key = MasterKey::generate();
-    let a = Store::connect(&url, MasterKeySource::Key(key.clone())).await.expect("open PostgreSQL store");
-    let b = Store::connect(&url, MasterKeySource::Key(key)).await.expect("open PostgreSQL store");
+    let a = Store::connect(&url, MasterKeySource::Key(key.clone()))
+        .await
+        .expect("open PostgreSQL store");
+    let b = Store::connect(&url, MasterKeySource::Key(key))
+        .await
+        .expect("open PostgreSQL store");
     (a, b)
 }
 

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use domain::audit::Actor;
 use domain::case::{NewCase, StatusChange};
 use domain::decision::{Decision, TierOverride, Verdict};
-use domain::movement::{MovementKind, MovementUpdate, MovementStatus, NewMovement};
+use domain::movement::{MovementKind, MovementStatus, MovementUpdate, NewMovement};
 use domain::operation::{NewOperation, Operation};
 use domain::person::{PersonDetails, Relationship, Sex};
 use domain::plan::{NewAssemblyPoint, PlanAssignment, PlanSettings};
@@ -60,7 +60,11 @@ fn person(relationship: Relationship, given: &str) -> PersonDetails {
     }
 }
 
-async fn setup(store: &Store, principals: Option<u32>, persons: Option<u32>) -> (Operation, Scheme) {
+async fn setup(
+    store: &Store,
+    principals: Option<u32>,
+    persons: Option<u32>,
+) -> (Operation, Scheme) {
     let mut tx = store.write(Actor::Console).await.unwrap();
     let op = tx
         .create_operation(&NewOperation {
@@ -101,7 +105,9 @@ async fn household(store: &Store, op: &Operation, scheme: &Scheme, size: usize) 
     };
     let mut tx = store.write(Actor::Console).await.unwrap();
     let id = tx.create_case(op, &new, "officer").await.unwrap();
-    tx.change_status(id, &step(CaseStatus::UnderReview)).await.unwrap();
+    tx.change_status(id, &step(CaseStatus::UnderReview))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -154,25 +160,40 @@ async fn two_servers_approving_the_last_place_at_once_give_one_place(a: Store, b
             }
         }
     }
-    assert_eq!(won, 1, "exactly one of the racing officers got the last place");
+    assert_eq!(
+        won, 1,
+        "exactly one of the racing officers got the last place"
+    );
     let usage = a.quota_usage(scheme.id).await.unwrap();
     assert_eq!((usage.principals, usage.max_principals), (3, Some(3)));
-    assert!(matches!(a.verify_audit().await.unwrap(), store::ChainReport::Intact { .. }));
+    assert!(matches!(
+        a.verify_audit().await.unwrap(),
+        store::ChainReport::Intact { .. }
+    ));
 }
 
 async fn decisions_keep_within_the_quota_and_tiers_can_be_set_by_hand(a: Store, _b: Store) {
     let (op, scheme) = setup(&a, None, Some(5)).await;
     let four = household(&a, &op, &scheme, 4).await;
     let two = household(&a, &op, &scheme, 2).await;
-    assert_eq!(decide(&a, four, &eligible()).await.unwrap(), CaseStatus::Eligible);
+    assert_eq!(
+        decide(&a, four, &eligible()).await.unwrap(),
+        CaseStatus::Eligible
+    );
     let refused = decide(&a, two, &eligible()).await.unwrap_err();
-    assert!(matches!(&refused, StoreError::Conflict(m) if m.contains("1 of 5")), "{refused:?}");
+    assert!(
+        matches!(&refused, StoreError::Conflict(m) if m.contains("1 of 5")),
+        "{refused:?}"
+    );
     // Needs information does not take a place.
     let more = Decision {
         verdict: Verdict::NeedsInformation,
         reason: "ask for the employment letter".into(),
     };
-    assert_eq!(decide(&a, two, &more).await.unwrap(), CaseStatus::NeedsInformation);
+    assert_eq!(
+        decide(&a, two, &more).await.unwrap(),
+        CaseStatus::NeedsInformation
+    );
     // The rules' tier was written on the eligible decision; a hand-set tier stays.
     let case = a.get_case(four).await.unwrap();
     assert_eq!((case.tier, case.tier_overridden), (Some(3), false));
@@ -195,7 +216,14 @@ async fn decisions_keep_within_the_quota_and_tiers_can_be_set_by_hand(a: Store, 
             (0..6)
                 .map(|i| domain::case::MemberUpdate {
                     id: None,
-                    details: person(if i == 0 { Relationship::Principal } else { Relationship::Child }, "Ahmad"),
+                    details: person(
+                        if i == 0 {
+                            Relationship::Principal
+                        } else {
+                            Relationship::Child
+                        },
+                        "Ahmad",
+                    ),
                 })
                 .collect(),
         ),
@@ -220,8 +248,14 @@ async fn an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them(a:
         accepts_schemes: vec![],
         shared_with: vec![],
     };
-    let f1 = tx.create_movement(&op.id, &flight("FIN 1", 20)).await.unwrap();
-    let f2 = tx.create_movement(&op.id, &flight("FIN 2", 30)).await.unwrap();
+    let f1 = tx
+        .create_movement(&op.id, &flight("FIN 1", 20))
+        .await
+        .unwrap();
+    let f2 = tx
+        .create_movement(&op.id, &flight("FIN 2", 30))
+        .await
+        .unwrap();
     tx.create_assembly_point(
         &op.id,
         &NewAssemblyPoint {
@@ -245,7 +279,11 @@ async fn an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them(a:
     assert_eq!(input.cases.len(), 3);
     assert_eq!(input.assembly_points.len(), 1);
 
-    let slot = (Utc::now() + Duration::hours(12)).date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let slot = (Utc::now() + Duration::hours(12))
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
     let seat = |case, movement, pinned| PlanAssignment {
         case_id: case,
         movement_id: movement,
@@ -259,7 +297,10 @@ async fn an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them(a:
         let op = op.id.clone();
         async move {
             let mut tx = a.write(Actor::Console).await.unwrap();
-            let id = tx.save_plan(&op, &PlanSettings::default(), 10, 9, &assignments).await.unwrap();
+            let id = tx
+                .save_plan(&op, &PlanSettings::default(), 10, 9, &assignments)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
             id
         }
@@ -273,30 +314,56 @@ async fn an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them(a:
             r
         }
     };
-    let first = save(vec![seat(cases[0], f1.id, false), seat(cases[1], f1.id, false)]).await;
+    let first = save(vec![
+        seat(cases[0], f1.id, false),
+        seat(cases[1], f1.id, false),
+    ])
+    .await;
     let done = approve(first).await.unwrap();
     assert_eq!((done.added, done.moved, done.dropped), (2, 0, 0));
     let seated = a.get_case(cases[0]).await.unwrap();
     assert_eq!(seated.status, CaseStatus::Scheduled);
-    assert_eq!((seated.movement_id, seated.processing_slot), (Some(f1.id), Some(slot)));
+    assert_eq!(
+        (seated.movement_id, seated.processing_slot),
+        (Some(f1.id), Some(slot))
+    );
     assert_eq!(a.cases_on_movement(&op.id, f1.id).await.unwrap().len(), 2);
-    assert!(approve(first).await.is_err(), "an approved plan is not approved twice");
+    assert!(
+        approve(first).await.is_err(),
+        "an approved plan is not approved twice"
+    );
 
     // The first household is called forward; the next plan keeps it, moves
     // the second, drops nobody else and adds the third.
     let mut tx = a.write(Actor::Console).await.unwrap();
-    tx.change_status(cases[0], &step(CaseStatus::CalledForward)).await.unwrap();
+    tx.change_status(cases[0], &step(CaseStatus::CalledForward))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    let second = save(vec![seat(cases[0], f1.id, true), seat(cases[2], f2.id, false)]).await;
+    let second = save(vec![
+        seat(cases[0], f1.id, true),
+        seat(cases[2], f2.id, false),
+    ])
+    .await;
     let done = approve(second).await.unwrap();
     assert_eq!((done.added, done.moved, done.dropped), (1, 0, 1));
-    assert_eq!(a.get_case(cases[0]).await.unwrap().status, CaseStatus::CalledForward);
+    assert_eq!(
+        a.get_case(cases[0]).await.unwrap().status,
+        CaseStatus::CalledForward
+    );
     let dropped = a.get_case(cases[1]).await.unwrap();
-    assert_eq!((dropped.status, dropped.movement_id), (CaseStatus::Eligible, None));
+    assert_eq!(
+        (dropped.status, dropped.movement_id),
+        (CaseStatus::Eligible, None)
+    );
     assert_eq!(a.get_case(cases[2]).await.unwrap().movement_id, Some(f2.id));
 
     // A plan on a movement cancelled since it was proposed is refused whole.
-    let third = save(vec![seat(cases[0], f1.id, true), seat(cases[1], f2.id, false)]).await;
+    let third = save(vec![
+        seat(cases[0], f1.id, true),
+        seat(cases[1], f2.id, false),
+    ])
+    .await;
     let mut tx = a.write(Actor::Console).await.unwrap();
     let cancel = MovementUpdate {
         status: Some(MovementStatus::Cancelled),
@@ -305,7 +372,16 @@ async fn an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them(a:
     tx.update_movement(f2.id, &cancel).await.unwrap();
     tx.commit().await.unwrap();
     let refused = approve(third).await.unwrap_err();
-    assert!(matches!(&refused, StoreError::Conflict(m) if m.contains("FIN 2")), "{refused:?}");
-    assert_eq!(a.get_case(cases[1]).await.unwrap().status, CaseStatus::Eligible);
-    assert!(matches!(a.verify_audit().await.unwrap(), store::ChainReport::Intact { .. }));
+    assert!(
+        matches!(&refused, StoreError::Conflict(m) if m.contains("FIN 2")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        a.get_case(cases[1]).await.unwrap().status,
+        CaseStatus::Eligible
+    );
+    assert!(matches!(
+        a.verify_audit().await.unwrap(),
+        store::ChainReport::Intact { .. }
+    ));
 }

@@ -61,7 +61,8 @@ pub fn propose(
     }
     let today = now.date_naive();
     let ready = ceil_hour(now);
-    let earliest_departure = now + TimeDelta::hours(i64::from(settings.min_hours_before_departure) + 1);
+    let earliest_departure =
+        now + TimeDelta::hours(i64::from(settings.min_hours_before_departure) + 1);
     let movements: Vec<_> = (input.movements.iter())
         .filter(|m| matches!(m.status, MovementStatus::Planned | MovementStatus::Boarding))
         .filter(|m| m.departs_at >= earliest_departure)
@@ -86,8 +87,11 @@ pub fn propose(
             })
         })
         .collect();
+    // Called forward without a place on record (only possible in data made
+    // before plans) cannot be kept anywhere: left alone unless released.
     let open: Vec<&Case> = (input.cases.iter())
         .filter(|c| !kept(c) && c.scheme_id.is_some() && c.status != CaseStatus::CheckedIn)
+        .filter(|c| c.status != CaseStatus::CalledForward || settings.release_called_forward)
         .collect();
 
     let mut seats_taken: HashMap<MovementId, i64> = HashMap::new();
@@ -100,7 +104,9 @@ pub fn propose(
             seats: (i64::from(m.seats) - seats_taken.get(&m.id).copied().unwrap_or(0)).max(0),
             departs_at: stamp(m.departs_at),
             accepts: (input.schemes.iter())
-                .filter(|s| m.accepts_schemes.contains(&s.id) || s.movement_nations.contains(&m.nation))
+                .filter(|s| {
+                    m.accepts_schemes.contains(&s.id) || s.movement_nations.contains(&m.nation)
+                })
                 .map(|s| s.id.to_string())
                 .collect(),
         })
@@ -156,16 +162,22 @@ pub fn propose(
         time_budget: Duration::from_secs(settings.time_budget_seconds.into()),
         ..SolveOptions::default()
     };
-    let solution = planning::solve(&problem, &options).map_err(|e| PlanError::Planner(e.to_string()))?;
+    let solution =
+        planning::solve(&problem, &options).map_err(|e| PlanError::Planner(e.to_string()))?;
 
     let by_id: HashMap<String, &Household> =
         households.iter().map(|h| (h.case.to_string(), h)).collect();
     let mut placed: Vec<PlanAssignment> = Vec::with_capacity(solution.plan.assignments.len());
     for a in &solution.plan.assignments {
         let h = by_id[&a.group];
-        let slot = a.slot.as_deref().and_then(|s| s.parse::<DateTime<Utc>>().ok());
+        let slot = a
+            .slot
+            .as_deref()
+            .and_then(|s| s.parse::<DateTime<Utc>>().ok());
         let (Some(slot), Ok(movement)) = (slot, a.flight.parse::<MovementId>()) else {
-            return Err(PlanError::Planner("the planner answered an unreadable slot".into()));
+            return Err(PlanError::Planner(
+                "the planner answered an unreadable slot".into(),
+            ));
         };
         placed.push(PlanAssignment {
             case_id: h.case,
@@ -235,7 +247,9 @@ fn quotas(input: &PlanningInput, pinned: &[PlanAssignment]) -> Vec<Quota> {
             let persons: i64 = kept.iter().map(|p| i64::from(p.persons)).sum();
             Quota {
                 scheme: s.id.to_string(),
-                max_principals: s.quota_principals.map(|q| (i64::from(q) - kept.len() as i64).max(0)),
+                max_principals: s
+                    .quota_principals
+                    .map(|q| (i64::from(q) - kept.len() as i64).max(0)),
                 max_persons: s.quota_persons.map(|q| (i64::from(q) - persons).max(0)),
             }
         })
@@ -263,8 +277,10 @@ fn relieve_promised_hours(
         *load.entry((point_of_case[&a.case_id], a.slot)).or_default() += a.persons;
     }
     let valuation = Valuation::new(problem);
-    let values: HashMap<CaseId, i64> =
-        placed.iter().map(|a| (a.case_id, valuation.worth(a))).collect();
+    let values: HashMap<CaseId, i64> = placed
+        .iter()
+        .map(|a| (a.case_id, valuation.worth(a)))
+        .collect();
     for ((point, slot), total) in load {
         let cap = capacity[&point];
         if total <= cap {
@@ -299,7 +315,11 @@ impl Valuation {
         let end = problem.horizon_end.parse::<DateTime<Utc>>().ok();
         let weight = (problem.groups.iter())
             .map(|g| {
-                let w = problem.weights.get(&g.tier.to_string()).copied().unwrap_or(1);
+                let w = problem
+                    .weights
+                    .get(&g.tier.to_string())
+                    .copied()
+                    .unwrap_or(1);
                 (g.id.clone(), w)
             })
             .collect();
@@ -317,8 +337,16 @@ impl Valuation {
     }
 
     fn worth(&self, a: &PlanAssignment) -> i64 {
-        let w = self.weight.get(&a.case_id.to_string()).copied().unwrap_or(1);
-        let h = self.hours.get(&a.movement_id.to_string()).copied().unwrap_or(0);
+        let w = self
+            .weight
+            .get(&a.case_id.to_string())
+            .copied()
+            .unwrap_or(1);
+        let h = self
+            .hours
+            .get(&a.movement_id.to_string())
+            .copied()
+            .unwrap_or(0);
         i64::from(a.persons) * w * h
     }
 }
@@ -329,7 +357,11 @@ fn ceil_hour(t: DateTime<Utc>) -> DateTime<Utc> {
         .and_then(|t| t.with_second(0))
         .and_then(|t| t.with_minute(0))
         .unwrap_or(t);
-    if floor == t { t } else { floor + TimeDelta::hours(1) }
+    if floor == t {
+        t
+    } else {
+        floor + TimeDelta::hours(1)
+    }
 }
 
 /// FORMAT.md's timestamps: exactly `YYYY-MM-DDTHH:MM:SSZ`.
@@ -343,4 +375,194 @@ fn stamp(t: DateTime<Utc>) -> String {
         t.minute(),
         t.second()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::movement::{Movement, MovementKind};
+    use domain::person::{Person, PersonDetails, Relationship, Sex};
+    use domain::plan::AssemblyPoint as Point;
+    use domain::scheme::Scheme;
+    use domain::{OperationId, PersonId, SchemeId};
+
+    fn op() -> OperationId {
+        OperationId::parse("kabul-2021").unwrap()
+    }
+
+    fn person() -> Person {
+        Person {
+            id: PersonId::new(),
+            details: PersonDetails {
+                relationship: Relationship::Principal,
+                given_name: Some("Nabi".into()),
+                family_name: None,
+                father_name: None,
+                full_name_native: None,
+                date_of_birth: None,
+                sex: Sex::Male,
+                nationalities: vec![],
+                documents: vec![],
+                contacts: vec![],
+                province: None,
+                employer: None,
+                employer_nation: None,
+                years_of_service: None,
+                family_ties: vec![],
+                at_risk: None,
+                medical_need: None,
+            },
+        }
+    }
+
+    fn case(scheme: SchemeId, status: CaseStatus, size: usize) -> Case {
+        Case {
+            id: CaseId::new(),
+            operation_id: op(),
+            reference: "AF-000001".into(),
+            status,
+            scheme_id: Some(scheme),
+            tier: Some(2),
+            tier_overridden: false,
+            special_needs: None,
+            language: None,
+            follow_up: None,
+            source: "test".into(),
+            members: (0..size).map(|_| person()).collect(),
+            movement_id: None,
+            processing_slot: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn movement(scheme: SchemeId, hours: i64, seats: u32) -> Movement {
+        Movement {
+            id: MovementId::new(),
+            operation_id: op(),
+            kind: MovementKind::Flight,
+            designator: "FIN 1".into(),
+            nation: "FIN".into(),
+            origin: "Kabul".into(),
+            destination: "Helsinki".into(),
+            departs_at: ceil_hour(Utc::now()) + TimeDelta::hours(hours),
+            seats,
+            status: MovementStatus::Planned,
+            accepts_schemes: vec![scheme],
+            shared_with: vec![],
+        }
+    }
+
+    fn input(
+        cases: Vec<Case>,
+        movements: Vec<Movement>,
+        scheme: SchemeId,
+        per_hour: u32,
+    ) -> PlanningInput {
+        PlanningInput {
+            cases,
+            movements,
+            schemes: vec![Scheme {
+                id: scheme,
+                operation_id: op(),
+                code: "FIN-130".into(),
+                name: "Finnish quota".into(),
+                nation: "FIN".into(),
+                description: String::new(),
+                quota_principals: None,
+                quota_persons: None,
+                movement_nations: vec![],
+            }],
+            assembly_points: vec![Point {
+                id: AssemblyPointId::new(),
+                operation_id: op(),
+                name: "Abbey Gate".into(),
+                persons_per_hour: per_hour,
+                provinces: vec![],
+            }],
+        }
+    }
+
+    fn quick() -> PlanSettings {
+        PlanSettings {
+            time_budget_seconds: 2,
+            ..PlanSettings::default()
+        }
+    }
+
+    #[test]
+    fn called_forward_households_keep_their_place_and_their_gate_hour() {
+        let scheme = SchemeId::new();
+        let flight = movement(scheme, 10, 20);
+        let mut called = case(scheme, CaseStatus::CalledForward, 4);
+        called.movement_id = Some(flight.id);
+        // Its promised hour is the only hour every new household could use
+        // at a gate that takes 5 an hour... so nobody else fits in it.
+        let promised = flight.departs_at - TimeDelta::hours(4);
+        called.processing_slot = Some(promised);
+        let waiting: Vec<Case> = (0..6)
+            .map(|_| case(scheme, CaseStatus::Eligible, 3))
+            .collect();
+        let mut cases = vec![called.clone()];
+        cases.extend(waiting);
+        let now = Utc::now();
+        let plan = propose(
+            &input(cases.clone(), vec![flight.clone()], scheme, 5),
+            &quick(),
+            now,
+        )
+        .unwrap();
+        let kept = plan
+            .assignments
+            .iter()
+            .find(|a| a.case_id == called.id)
+            .unwrap();
+        assert!(kept.pinned);
+        assert_eq!((kept.movement_id, kept.slot), (flight.id, promised));
+        let in_promised_hour: u32 = (plan.assignments.iter())
+            .filter(|a| a.slot == promised)
+            .map(|a| a.persons)
+            .sum();
+        assert!(
+            in_promised_hour <= 5,
+            "the gate hour is not overfilled: {in_promised_hour}"
+        );
+        let mut seats: u32 = plan.assignments.iter().map(|a| a.seats).sum();
+        assert!(seats <= 20, "{seats}");
+        // Released, the household may be planned like any other.
+        let released = PlanSettings {
+            release_called_forward: true,
+            ..quick()
+        };
+        let plan = propose(&input(cases, vec![flight], scheme, 5), &released, now).unwrap();
+        assert!(plan.assignments.iter().all(|a| !a.pinned));
+        seats = plan.assignments.iter().map(|a| a.seats).sum();
+        assert!(seats <= 20);
+    }
+
+    #[test]
+    fn no_household_goes_on_a_movement_that_does_not_take_its_scheme_or_has_left() {
+        let (fin, nor) = (SchemeId::new(), SchemeId::new());
+        let gone = movement(fin, -1, 50);
+        let other = movement(nor, 10, 50);
+        let cases = vec![case(fin, CaseStatus::Eligible, 2)];
+        let plan = propose(
+            &input(cases, vec![gone, other], fin, 100),
+            &quick(),
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(plan.assignments.is_empty());
+    }
+
+    #[test]
+    fn lap_infants_need_no_seat() {
+        let scheme = SchemeId::new();
+        let mut c = case(scheme, CaseStatus::Eligible, 2);
+        c.members[1].details.date_of_birth = Some(domain::dates::DateOfBirth::gregorian(
+            Utc::now().date_naive() - TimeDelta::days(200),
+        ));
+        assert_eq!(counts(&c, Utc::now().date_naive()), (2, 1));
+    }
 }

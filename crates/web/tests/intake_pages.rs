@@ -21,27 +21,10 @@ async fn officer(f: &Fixture) -> (String, String) {
         .await,
     )
     .await;
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    (cookie, csrf)
+    (cookie, common::csrf_of(&page))
 }
 
-fn post_form(uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header(header::HOST, "localhost")
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
-        .unwrap()
-}
+use common::form_request as post_form;
 
 async fn count(f: &Fixture, word: &str) -> i64 {
     let filter = CaseFilter {

@@ -191,9 +191,24 @@ fn table() -> Vec<Route> {
             "UOOFFFF",
         ),
         r("GET", "/api/operations/kabul-2021/plans", none, "UOOFFFF"),
-        r("POST", "/api/operations/kabul-2021/plans", |_| "{}".into(), "UOOFFFF"),
-        r("GET", "/api/movements/{movement}/manifest.csv", none, "UOOFOFF"),
-        r("GET", "/api/movements/{movement}/manifest.pdf", none, "UOOFOFF"),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/plans",
+            |_| "{}".into(),
+            "UOOFFFF",
+        ),
+        r(
+            "GET",
+            "/api/movements/{movement}/manifest.csv",
+            none,
+            "UOOFOFF",
+        ),
+        r(
+            "GET",
+            "/api/movements/{movement}/manifest.pdf",
+            none,
+            "UOOFOFF",
+        ),
         r(
             "GET",
             "/api/movements/{movement}/manifest/minimised.json",
@@ -210,6 +225,9 @@ fn table() -> Vec<Route> {
         r("GET", "/operations/kabul-2021/import", none, "ROOOFFF"),
         r("GET", "/operations/kabul-2021/burn", none, "ROFFFFF"),
         r("GET", "/operations/kabul-2021/duplicates", none, "ROOOFFF"),
+        r("GET", "/schemes/{scheme}", none, "ROOOFFO"),
+        r("GET", "/cases/{case}/edit", none, "ROOOFFF"),
+        r("GET", "/operations/kabul-2021/plan", none, "ROOOOOO"),
         r(
             "GET",
             "/api/operations/kabul-2021/duplicates",

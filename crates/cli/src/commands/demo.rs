@@ -124,7 +124,13 @@ pub async fn load(store: &Store, households: usize) -> anyhow::Result<()> {
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc());
     let shift = match (first, tomorrow) {
-        (Some(first), Some(tomorrow)) => tomorrow - first.date_naive().and_hms_opt(0, 0, 0).map_or(first, |t| t.and_utc()),
+        (Some(first), Some(tomorrow)) => {
+            tomorrow
+                - first
+                    .date_naive()
+                    .and_hms_opt(0, 0, 0)
+                    .map_or(first, |t| t.and_utc())
+        }
         _ => chrono::Duration::zero(),
     };
     for m in &data.movements {

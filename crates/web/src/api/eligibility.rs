@@ -43,7 +43,10 @@ async fn scheme_for(
     action: Action,
 ) -> Result<Scheme, ApiError> {
     require(&me.user, action, None)?;
-    let scheme = state.store.get_scheme(path_id::<SchemeId>(raw, "scheme")?).await?;
+    let scheme = state
+        .store
+        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
+        .await?;
     require(&me.user, action, Some(&scheme.operation_id))?;
     Ok(scheme)
 }

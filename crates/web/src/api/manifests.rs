@@ -8,14 +8,16 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::Case;
+use domain::MovementId;
 use domain::access::{Action, may_see_movement};
 use domain::dates::{Calendar, Precision};
 use domain::movement::{Movement, MovementKind};
 use domain::person::{DocumentKind, PersonDetails, Sex};
 use domain::validation::FieldError;
-use domain::MovementId;
 use formats::country::Country;
-use manifests::{Manifest, ManifestHousehold, MovementInfo, Passenger, PaxlstError, PaxlstHeader, TravelDocument};
+use manifests::{
+    Manifest, ManifestHousehold, MovementInfo, Passenger, PaxlstError, PaxlstHeader, TravelDocument,
+};
 use serde::Deserialize;
 
 use crate::access::require;
@@ -32,7 +34,10 @@ async fn manifest_for(
     action: Action,
 ) -> Result<(Movement, Manifest), ApiError> {
     require(&me.user, action, None)?;
-    let movement = state.store.get_movement(path_id::<MovementId>(raw, "movement")?).await?;
+    let movement = state
+        .store
+        .get_movement(path_id::<MovementId>(raw, "movement")?)
+        .await?;
     require(&me.user, action, Some(&movement.operation_id))?;
     if !may_see_movement(&me.user, &movement.shared_with) {
         return Err(ApiError::NotFound("movement"));
@@ -164,7 +169,11 @@ pub async fn csv(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (m, manifest) = manifest_for(&state, &me, &id, Action::ViewManifest).await?;
-    Ok(download(manifests::csv(&manifest), "text/csv; charset=utf-8", file_name(&m, "-manifest.csv")))
+    Ok(download(
+        manifests::csv(&manifest),
+        "text/csv; charset=utf-8",
+        file_name(&m, "-manifest.csv"),
+    ))
 }
 
 /// `GET /api/movements/{id}/manifest.pdf`
@@ -177,7 +186,11 @@ pub async fn pdf(
     let bytes = tokio::task::spawn_blocking(move || manifests::pdf(&manifest))
         .await
         .map_err(|_| ApiError::Internal)?;
-    Ok(download(bytes, "application/pdf", file_name(&m, "-manifest.pdf")))
+    Ok(download(
+        bytes,
+        "application/pdf",
+        file_name(&m, "-manifest.pdf"),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -233,7 +246,11 @@ pub async fn paxlst(
             rule: "paxlst".into(),
         }])
     })?;
-    Ok(download(text.into_bytes(), "application/edifact", file_name(&m, "-paxlst.edi")))
+    Ok(download(
+        text.into_bytes(),
+        "application/edifact",
+        file_name(&m, "-paxlst.edi"),
+    ))
 }
 
 /// `GET /api/movements/{id}/manifest/minimised.csv`

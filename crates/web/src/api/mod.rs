@@ -15,7 +15,7 @@ pub(crate) mod operations;
 pub(crate) mod passes;
 pub(crate) mod plans;
 mod posts;
-mod registrations;
+pub(crate) mod registrations;
 mod schemes;
 mod session;
 

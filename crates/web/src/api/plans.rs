@@ -113,7 +113,10 @@ pub async fn propose(
 
 async fn plan_for(state: &AppState, me: &CurrentUser, raw: &str) -> Result<Plan, ApiError> {
     require(&me.user, Action::PlanMovements, None)?;
-    let plan = state.store.get_plan(path_id::<PlanId>(raw, "plan")?).await?;
+    let plan = state
+        .store
+        .get_plan(path_id::<PlanId>(raw, "plan")?)
+        .await?;
     require(&me.user, Action::PlanMovements, Some(&plan.operation_id))?;
     Ok(plan)
 }
@@ -123,8 +126,14 @@ pub(crate) async fn view(state: &AppState, id: PlanId) -> Result<PlanView, ApiEr
     let plan = state.store.get_plan(id).await?;
     let holders = state.store.seat_holders(&plan.operation_id).await?;
     let refs = state.store.case_references(&plan.operation_id).await?;
-    let current: Vec<_> = holders.iter().map(|h| (h.case_id, h.movement_id, h.slot)).collect();
-    let now_at: HashMap<_, _> = holders.iter().map(|h| (h.case_id, (h.movement_id, h.slot))).collect();
+    let current: Vec<_> = holders
+        .iter()
+        .map(|h| (h.case_id, h.movement_id, h.slot))
+        .collect();
+    let now_at: HashMap<_, _> = holders
+        .iter()
+        .map(|h| (h.case_id, (h.movement_id, h.slot)))
+        .collect();
     let to: HashMap<_, _> = (plan.assignments.iter())
         .map(|a| (a.case_id, (a.movement_id, a.slot)))
         .collect();

@@ -539,7 +539,7 @@ pub async fn correction(
 /// A correction as a case update: members keep their identity by position
 /// (the principal first, as the form lists them), and what the form cannot
 /// show (a passport's expiry from its MRZ) is kept.
-fn correction_update(case: &Case, version: i64, new: NewCase) -> CaseUpdate {
+pub(crate) fn correction_update(case: &Case, version: i64, new: NewCase) -> CaseUpdate {
     let mut before: Vec<_> = case.members.iter().collect();
     before.sort_by_key(|m| m.details.relationship != Relationship::Principal);
     let members = new

@@ -259,6 +259,11 @@ struct CasePage {
     members: Vec<MemberRow>,
     moves: Vec<(&'static str, &'static str)>,
     history: Vec<(String, String, String)>,
+    rules: Option<super::eligibility::SuggestionPanel>,
+    verdicts: Vec<(&'static str, &'static str)>,
+    may_set_tier: bool,
+    may_edit: bool,
+    seat: Option<(String, String)>,
 }
 
 fn born(d: &domain::dates::DateOfBirth) -> String {
@@ -308,12 +313,39 @@ pub async fn page(
         .filter(|to| role_may(me.user.role, Action::for_transition(**to)))
         .map(|to| (to.as_str(), to.label()))
         .collect();
+    let rules = super::eligibility::panel(&state, &case).await?;
+    let verdicts = super::eligibility::verdicts(&me, &case);
+    let may_set_tier = role_may(me.user.role, Action::DecideEligibility) && case.status.is_open();
+    let seat = match (case.movement_id, case.processing_slot) {
+        (Some(m), Some(slot)) => {
+            let m = state.store.get_movement(m).await?;
+            Some((
+                format!(
+                    "{} to {}, departs {}",
+                    m.designator,
+                    m.destination,
+                    time(m.departs_at)
+                ),
+                time(slot),
+            ))
+        }
+        _ => None,
+    };
     let page = CasePage {
+        rules,
+        verdicts,
+        may_set_tier,
+        may_edit: role_may(me.user.role, Action::EditCases),
+        seat,
         nav: Some(Nav::new(&me, &case.operation_id)),
         csrf: me.csrf_token.clone(),
         status: case.status.label(),
         scheme,
-        tier: case.tier.map_or_else(|| "–".to_owned(), |t| t.to_string()),
+        tier: match (case.tier, case.tier_overridden) {
+            (Some(t), true) => format!("{t} (set by an officer)"),
+            (Some(t), false) => t.to_string(),
+            (None, _) => "–".to_owned(),
+        },
         special_needs: case.special_needs.clone().unwrap_or_else(|| "–".to_owned()),
         members,
         moves,

@@ -36,6 +36,11 @@ fn set_member(m: &mut MemberInput, field: &str, value: String) -> bool {
         "passport_number" => &mut m.passport_number,
         "mrz" => &mut m.mrz,
         "employer" => &mut m.employer,
+        "employer_nation" => &mut m.employer_nation,
+        "years_of_service" => &mut m.years_of_service,
+        "family_ties" => &mut m.family_ties,
+        "at_risk" => &mut m.at_risk,
+        "medical_need" => &mut m.medical_need,
         _ => return false,
     };
     *slot = Some(value);
@@ -292,12 +297,43 @@ pub fn view(
                 inputs.push(b.input(f("mrz"), "mrz", &m.mrz, "textarea").ltr());
             }
             if i == 0 {
-                inputs.push(
+                inputs.extend([
                     b.input(f("employer"), "employer", &m.employer, "text")
                         .auto_dir()
                         .autocomplete("organization"),
-                );
+                    b.input(
+                        f("employer_nation"),
+                        "employer-nation",
+                        &m.employer_nation,
+                        "text",
+                    )
+                    .hint(&t, "nationality-hint")
+                    .auto_dir(),
+                    b.input(
+                        f("years_of_service"),
+                        "years-of-service",
+                        &m.years_of_service,
+                        "text",
+                    )
+                    .ltr(),
+                    b.input(f("family_ties"), "family-ties", &m.family_ties, "text")
+                        .hint(&t, "family-ties-hint")
+                        .auto_dir(),
+                ]);
             }
+            // Unknown is a third answer: the rules ask for it rather than guess.
+            let yes_no = || {
+                ["yes", "no"]
+                    .iter()
+                    .map(|v| ((*v).to_owned(), t.get(&format!("answer-{v}"))))
+                    .collect::<Vec<_>>()
+            };
+            inputs.extend([
+                b.input(f("at_risk"), "at-risk", &m.at_risk, "select")
+                    .choices(Some(String::new()), yes_no()),
+                b.input(f("medical_need"), "medical-need", &m.medical_need, "select")
+                    .choices(Some(String::new()), yes_no()),
+            ]);
             MemberSlot {
                 heading: if i == 0 {
                     t.get("you")

@@ -38,12 +38,18 @@ const PREVIEW_ROWS: usize = 10;
 
 #[derive(Template)]
 #[template(path = "case_new.html")]
-struct NewCasePage {
+pub(crate) struct NewCasePage {
     nav: Option<Nav>,
     t: Texts,
     operation: Operation,
     csrf: String,
     form: FormView,
+    /// Where the form posts, its heading and its button: a new case, or
+    /// an existing one edited (which also carries its version).
+    action: String,
+    heading: String,
+    submit: &'static str,
+    version: Option<i64>,
 }
 
 async fn new_case_page(
@@ -53,6 +59,28 @@ async fn new_case_page(
     input: &HouseholdInput,
     errors: &[FieldError],
 ) -> Result<Response, PageError> {
+    let action = format!("/operations/{}/cases/new", op.id);
+    household_page(
+        state,
+        me,
+        op,
+        input,
+        errors,
+        (action, "New case".into(), "Register the case", None),
+    )
+    .await
+}
+
+/// The household form page; `target` is (action, heading, button, version).
+pub(crate) async fn household_page(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    op: Operation,
+    input: &HouseholdInput,
+    errors: &[FieldError],
+    target: (String, String, &'static str, Option<i64>),
+) -> Result<Response, PageError> {
+    let (action, heading, submit, version) = target;
     let schemes = scheme_choices(state, &op).await?;
     let t = Texts::new(english());
     let options = FormOptions {
@@ -66,6 +94,10 @@ async fn new_case_page(
         csrf: me.csrf_token.clone(),
         form: household_form::view(t, input, errors, &options),
         operation: op,
+        action,
+        heading,
+        submit,
+        version,
     };
     let mut res = html(&page);
     if !errors.is_empty() {

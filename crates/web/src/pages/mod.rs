@@ -5,13 +5,16 @@
 
 mod board;
 mod burn;
+mod case_edit;
 pub(crate) mod cases;
 mod duplicates;
+mod eligibility;
 mod gate;
 pub(crate) mod household_form;
 pub(crate) mod intake;
 mod login;
 mod pass;
+mod planning;
 pub(crate) mod register;
 mod render;
 
@@ -54,6 +57,23 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/{id}/decision", post(duplicates::decide))
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/status", post(cases::change_status))
+        .route(
+            "/cases/{id}/edit",
+            get(case_edit::form).post(case_edit::save),
+        )
+        .route("/cases/{id}/decision", post(eligibility::decide))
+        .route("/cases/{id}/tier", post(eligibility::tier))
+        .route("/schemes/{id}", get(eligibility::page))
+        .route("/schemes/{id}/rules", post(eligibility::save))
+        .route(
+            "/operations/{op}/plan",
+            get(planning::page).post(planning::propose),
+        )
+        .route(
+            "/operations/{op}/assembly-points",
+            post(planning::add_point),
+        )
+        .route("/plans/{id}/approve", post(planning::approve))
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))
         .route("/pass/{key}", get(pass::page))

@@ -201,3 +201,24 @@ pub async fn body_text(res: Response<Body>) -> String {
 pub async fn body_json(res: Response<Body>) -> serde_json::Value {
     serde_json::from_str(&body_text(res).await).unwrap()
 }
+
+/// The form token a page carries.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries a form token")
+        .to_owned()
+}
+
+/// A browser's form post.
+pub fn form_request(uri: &str, cookie: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
+        .unwrap()
+}
