@@ -19,10 +19,10 @@ use crate::{ApiError, AppState};
 
 /// A link to the same page in another language.
 pub struct LanguageLink {
-    code: &'static str,
-    name: String,
-    href: String,
-    current: bool,
+    pub(crate) code: &'static str,
+    pub(crate) name: String,
+    pub(crate) href: String,
+    pub(crate) current: bool,
 }
 
 /// Links to the page at `path` in each language (the pass page's).
