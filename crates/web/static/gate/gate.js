@@ -25,6 +25,7 @@
   let households = new Map();
   const keyCache = new Map();
   const used = { check_in: new Set(), boarding: new Set() };
+  let scanCount = 0;
 
   // --- IndexedDB, promised -------------------------------------------------
   function openDb() {
@@ -188,6 +189,8 @@
     const v = $('verdict');
     v.className = `verdict ${kind}`;
     v.dataset.verdict = kind;
+    scanCount += 1;
+    v.dataset.scan = String(scanCount);
     v.textContent = word;
     const s = document.createElement('small');
     s.textContent = small || '';
