@@ -230,6 +230,7 @@
   async function doSync() {
     if (!session) return 0;
     let sent = 0;
+    const marks = [];
     try {
       const pending = (await all('scans')).filter((s) => !s.synced);
       for (let i = 0; i < pending.length; i += BATCH) {
@@ -241,11 +242,15 @@
           body: JSON.stringify({ operation: session.operation, scans }),
         });
         if (!r.ok) break;
-        await inStore('scans', 'readwrite', (s) => { for (const b of batch) s.put({ ...b, synced: 1 }); });
+        // Marked while the next batch is on its way; a scan marked late is
+        // at worst sent again, which the server counts once.
+        marks.push(inStore('scans', 'readwrite', (s) => { for (const b of batch) s.put({ ...b, synced: 1 }); }));
         sent += batch.length;
       }
+      await Promise.all(marks);
     } catch {
       // Offline again: the scans wait for the next try.
+      await Promise.allSettled(marks);
     }
     await showPending();
     return sent;
