@@ -28,8 +28,8 @@ pub mod validation;
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
 pub use ids::{
-    AssemblyPointId, CaseId, DuplicateId, MovementId, OperationId, PassId, PersonId, PlanId, PostId,
-    SchemeId, UserId,
+    AssemblyPointId, CaseId, DuplicateId, MovementId, OperationId, PassId, PersonId, PlanId,
+    PostId, SchemeId, UserId,
 };
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};

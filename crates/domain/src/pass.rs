@@ -95,10 +95,18 @@ impl Validate for Scan {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
         if !label_ok(&self.device_id) {
-            e.push("device_id", "label", "1 to 40 letters, digits, spaces, '-', '_' or '.'");
+            e.push(
+                "device_id",
+                "label",
+                "1 to 40 letters, digits, spaces, '-', '_' or '.'",
+            );
         }
         if !label_ok(&self.gate) {
-            e.push("gate", "label", "1 to 40 letters, digits, spaces, '-', '_' or '.'");
+            e.push(
+                "gate",
+                "label",
+                "1 to 40 letters, digits, spaces, '-', '_' or '.'",
+            );
         }
         if let Some(p) = &self.pass_id
             && (p.len() > 64 || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))

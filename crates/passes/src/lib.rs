@@ -168,16 +168,13 @@ pub fn verify(
     else {
         return Err(PassError::Malformed);
     };
-    let header: Header =
-        serde_json::from_slice(&unb64(head)?).map_err(|_| PassError::Header)?;
+    let header: Header = serde_json::from_slice(&unb64(head)?).map_err(|_| PassError::Header)?;
     if header.alg != "EdDSA" || header.typ != PASS_TYPE {
         return Err(PassError::Header);
     }
     let public = key_for(&header.kid).ok_or(PassError::UnknownKey)?;
     let key = VerifyingKey::from_bytes(&public).map_err(|_| PassError::UnknownKey)?;
-    let sig: [u8; 64] = unb64(sig)?
-        .try_into()
-        .map_err(|_| PassError::Signature)?;
+    let sig: [u8; 64] = unb64(sig)?.try_into().map_err(|_| PassError::Signature)?;
     let signing_input = &token.trim()[..head.len() + 1 + body.len()];
     key.verify(signing_input.as_bytes(), &Signature::from_bytes(&sig))
         .map_err(|_| PassError::Signature)?;

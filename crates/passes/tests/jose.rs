@@ -31,7 +31,10 @@ fn jsonwebtoken_verifies_a_pass_with_our_jwks() {
     let signer = PassSigner::from_secret(&[42; 32]);
     let old = PassSigner::from_secret(&[41; 32]);
     let jwks = Jwks {
-        keys: vec![Jwk::ed25519(&old.public_key()), Jwk::ed25519(&signer.public_key())],
+        keys: vec![
+            Jwk::ed25519(&old.public_key()),
+            Jwk::ed25519(&signer.public_key()),
+        ],
     };
     let published = serde_json::to_string(&jwks).unwrap();
     let token = signer.sign(&claims(now() + 3600));
@@ -39,7 +42,9 @@ fn jsonwebtoken_verifies_a_pass_with_our_jwks() {
     let set: JwkSet = serde_json::from_str(&published).unwrap();
     let header = decode_header(&token).unwrap();
     assert_eq!(header.alg, Algorithm::EdDSA);
-    let jwk = set.find(header.kid.as_deref().unwrap()).expect("kid in the JWKS");
+    let jwk = set
+        .find(header.kid.as_deref().unwrap())
+        .expect("kid in the JWKS");
     let key = DecodingKey::from_jwk(jwk).unwrap();
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.validate_nbf = true;
@@ -49,7 +54,11 @@ fn jsonwebtoken_verifies_a_pass_with_our_jwks() {
 
     // The same library refuses an altered pass and an expired one.
     let mut parts: Vec<String> = token.split('.').map(String::from).collect();
-    let flip = if parts[2].starts_with("AA") { "BB" } else { "AA" };
+    let flip = if parts[2].starts_with("AA") {
+        "BB"
+    } else {
+        "AA"
+    };
     parts[2].replace_range(0..2, flip);
     assert!(decode::<PassClaims>(&parts.join("."), &key, &validation).is_err());
     let expired = signer.sign(&claims(now() - 3600));
@@ -57,5 +66,12 @@ fn jsonwebtoken_verifies_a_pass_with_our_jwks() {
     // And a pass signed by the old, still published key verifies with it.
     let by_old = old.sign(&claims(now() + 3600));
     let old_jwk = set.find(old.kid()).unwrap();
-    assert!(decode::<PassClaims>(&by_old, &DecodingKey::from_jwk(old_jwk).unwrap(), &validation).is_ok());
+    assert!(
+        decode::<PassClaims>(
+            &by_old,
+            &DecodingKey::from_jwk(old_jwk).unwrap(),
+            &validation
+        )
+        .is_ok()
+    );
 }

@@ -101,9 +101,7 @@ impl Store {
                     alg: String::new(),
                 }
                 .public_key()
-                .ok_or(StoreError::Corrupt {
-                    what: "public key",
-                })
+                .ok_or(StoreError::Corrupt { what: "public key" })
             })
             .collect()
     }
@@ -198,10 +196,11 @@ impl Store {
 
     /// Every scan of a pass, oldest first.
     pub async fn scans_of_pass(&self, pass_id: &str) -> Result<Vec<StoredScan>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM gate_scans WHERE pass_id = $1 ORDER BY scanned_at, id")
-            .bind(pass_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM gate_scans WHERE pass_id = $1 ORDER BY scanned_at, id")
+                .bind(pass_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(stored_scan).collect()
     }
 
@@ -292,10 +291,11 @@ impl WriteTx {
                 let kid: String = row.try_get("kid")?;
                 let sealed: Option<Vec<u8>> = row.try_get("sealed_key")?;
                 let sealed = sealed.ok_or(StoreError::Burned)?;
-                let secret = open_signing_key(self.keys().master(), op, &kid, &sealed)
-                    .ok_or(StoreError::Corrupt {
+                let secret = open_signing_key(self.keys().master(), op, &kid, &sealed).ok_or(
+                    StoreError::Corrupt {
                         what: "signing key",
-                    })?;
+                    },
+                )?;
                 Ok(PassSigner::from_secret(&secret))
             }
             None => self.new_signing_key(op).await,
@@ -442,10 +442,10 @@ impl WriteTx {
         .bind(&issued.page_key)
         .execute(self.conn())
         .await?;
-        self.audit(
-            AuditEntry::new("pass.issue", "pass", id)
-                .detail(format!("case {case} movement {movement} kid {}", issued.kid)),
-        )
+        self.audit(AuditEntry::new("pass.issue", "pass", id).detail(format!(
+            "case {case} movement {movement} kid {}",
+            issued.kid
+        )))
         .await?;
         Ok(IssuedPass {
             pass: issued,
@@ -608,13 +608,23 @@ impl WriteTx {
             let mut moved = false;
             if status == CaseStatus::CalledForward {
                 status = self
-                    .step(case, &gate_step(CaseStatus::CheckedIn), "gate.check_in", &detail)
+                    .step(
+                        case,
+                        &gate_step(CaseStatus::CheckedIn),
+                        "gate.check_in",
+                        &detail,
+                    )
                     .await?;
                 moved = s.kind == ScanKind::CheckIn;
             }
             if s.kind == ScanKind::Boarding && status == CaseStatus::CheckedIn {
-                self.step(case, &gate_step(CaseStatus::Departed), "gate.boarding", &detail)
-                    .await?;
+                self.step(
+                    case,
+                    &gate_step(CaseStatus::Departed),
+                    "gate.boarding",
+                    &detail,
+                )
+                .await?;
                 moved = true;
             }
             if moved {
@@ -635,10 +645,12 @@ impl WriteTx {
         }
         report.applied = applied.len() as u32;
         if report.accepted > 0 {
-            self.audit(AuditEntry::new("gate.sync", "operation", op.as_str()).detail(format!(
-                "accepted {} duplicates {} applied {}",
-                report.accepted, report.duplicates, report.applied
-            )))
+            self.audit(
+                AuditEntry::new("gate.sync", "operation", op.as_str()).detail(format!(
+                    "accepted {} duplicates {} applied {}",
+                    report.accepted, report.duplicates, report.applied
+                )),
+            )
             .await?;
         }
         Ok(report)

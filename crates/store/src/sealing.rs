@@ -291,8 +291,7 @@ mod tests {
         assert!(open_signing_key(&master, &op("kabul-2021"), "kid-2", &sealed).is_none());
         assert!(open_signing_key(&master, &op("khartoum-2023"), "kid-1", &sealed).is_none());
         assert!(
-            open_signing_key(&MasterKey::generate(), &op("kabul-2021"), "kid-1", &sealed)
-                .is_none()
+            open_signing_key(&MasterKey::generate(), &op("kabul-2021"), "kid-1", &sealed).is_none()
         );
     }
 

@@ -194,7 +194,11 @@ async fn call_forward(store: &Store, case: CaseId) -> Result<store::IssuedPass, 
     Ok(issued)
 }
 
-async fn verify(store: &Store, op: &OperationId, token: &str) -> Result<passes::PassClaims, passes::PassError> {
+async fn verify(
+    store: &Store,
+    op: &OperationId,
+    token: &str,
+) -> Result<passes::PassClaims, passes::PassError> {
     let keys = store.published_keys(op).await.unwrap();
     passes::verify(token, |kid| {
         keys.iter().copied().find(|k| passes::key_id(k) == kid)
@@ -209,7 +213,12 @@ async fn a_called_forward_household_gets_a_signed_pass_without_names(store: Stor
         call_forward(&store, cases[0]).await,
         Err(StoreError::Conflict(_))
     ));
-    plan(&store, &s, &[(cases[0], s.flights[0]), (cases[1], s.flights[0])]).await;
+    plan(
+        &store,
+        &s,
+        &[(cases[0], s.flights[0]), (cases[1], s.flights[0])],
+    )
+    .await;
     let issued = call_forward(&store, cases[0]).await.unwrap();
     assert_eq!(issued.language.as_deref(), Some("fa"));
     let pass = issued.pass;
@@ -238,10 +247,17 @@ async fn a_called_forward_household_gets_a_signed_pass_without_names(store: Stor
     assert!(passes::ShortCode::parse(&pass.code).is_ok());
     assert!(pass.page_key.len() >= 32);
     assert_eq!(
-        store.pass_by_page_key(&pass.page_key).await.unwrap().map(|p| p.id),
+        store
+            .pass_by_page_key(&pass.page_key)
+            .await
+            .unwrap()
+            .map(|p| p.id),
         Some(pass.id)
     );
-    assert_eq!(store.current_pass(cases[0]).await.unwrap(), Some(pass.clone()));
+    assert_eq!(
+        store.current_pass(cases[0]).await.unwrap(),
+        Some(pass.clone())
+    );
     assert_eq!(
         store
             .pass_by_code(&s.op.id, &passes::ShortCode::parse(&pass.code).unwrap())
@@ -263,12 +279,20 @@ async fn a_called_forward_household_gets_a_signed_pass_without_names(store: Stor
 async fn revoking_and_replanning_take_the_pass_back(store: Store) {
     let s = setup(&store).await;
     let cases = households(&store, &s, 2).await;
-    plan(&store, &s, &[(cases[0], s.flights[0]), (cases[1], s.flights[0])]).await;
+    plan(
+        &store,
+        &s,
+        &[(cases[0], s.flights[0]), (cases[1], s.flights[0])],
+    )
+    .await;
     let first = call_forward(&store, cases[0]).await.unwrap().pass;
     let second = call_forward(&store, cases[1]).await.unwrap().pass;
 
     let mut tx = store.write(Actor::Console).await.unwrap();
-    let revoked = tx.revoke_pass(first.id, "seen sold at a checkpoint").await.unwrap();
+    let revoked = tx
+        .revoke_pass(first.id, "seen sold at a checkpoint")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert!(revoked.revoked_at.is_some());
     assert_eq!(
@@ -281,7 +305,10 @@ async fn revoking_and_replanning_take_the_pass_back(store: Store) {
         Some("seen sold at a checkpoint")
     );
     let list = store.revoked_passes(&s.op.id).await.unwrap();
-    assert_eq!(list.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first.id]);
+    assert_eq!(
+        list.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first.id]
+    );
     let mut tx = store.write(Actor::Console).await.unwrap();
     assert!(matches!(
         tx.revoke_pass(first.id, "again").await,
@@ -291,11 +318,23 @@ async fn revoking_and_replanning_take_the_pass_back(store: Store) {
 
     // A new plan moves the second household to the other flight: its pass
     // is revoked in the approval's own write.
-    plan(&store, &s, &[(cases[0], s.flights[0]), (cases[1], s.flights[1])]).await;
+    plan(
+        &store,
+        &s,
+        &[(cases[0], s.flights[0]), (cases[1], s.flights[1])],
+    )
+    .await;
     let moved = store.get_case(cases[1]).await.unwrap();
     assert_eq!(moved.status, CaseStatus::Scheduled);
     assert_eq!(moved.movement_id, Some(s.flights[1]));
-    assert!(store.get_pass(second.id).await.unwrap().revoked_at.is_some());
+    assert!(
+        store
+            .get_pass(second.id)
+            .await
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
     assert_eq!(store.current_pass(cases[1]).await.unwrap(), None);
     assert_eq!(store.revoked_passes(&s.op.id).await.unwrap().len(), 2);
     // Called forward again: a new pass for the new flight.
@@ -307,7 +346,12 @@ async fn revoking_and_replanning_take_the_pass_back(store: Store) {
 async fn rotated_keys_stay_published_while_their_passes_live(store: Store) {
     let s = setup(&store).await;
     let cases = households(&store, &s, 2).await;
-    plan(&store, &s, &[(cases[0], s.flights[0]), (cases[1], s.flights[0])]).await;
+    plan(
+        &store,
+        &s,
+        &[(cases[0], s.flights[0]), (cases[1], s.flights[0])],
+    )
+    .await;
     let old = call_forward(&store, cases[0]).await.unwrap().pass;
     assert_eq!(store.published_keys(&s.op.id).await.unwrap().len(), 1);
     let mut tx = store.write(Actor::Console).await.unwrap();
@@ -388,14 +432,24 @@ async fn scans_count_once_and_double_admissions_are_flagged(store: Store) {
     // The same scan again, as a device resends after a lost answer.
     let r = sync(vec![a.clone(), forged]).await;
     assert_eq!((r.accepted, r.duplicates, r.applied), (0, 2, 0));
-    assert_eq!(store.scans_of_pass(&passes[0].id.to_string()).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .scans_of_pass(&passes[0].id.to_string())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Two gates admitted the third pass offline: both kept, one check-in, flagged.
     let b1 = scan(&passes[2], ScanKind::CheckIn, "phone-b", 2);
     let b2 = scan(&passes[2], ScanKind::CheckIn, "phone-c", 3);
     let r = sync(vec![b2.clone(), b1.clone()]).await;
     assert_eq!((r.accepted, r.applied), (2, 1));
-    let kept = store.scans_of_pass(&passes[2].id.to_string()).await.unwrap();
+    let kept = store
+        .scans_of_pass(&passes[2].id.to_string())
+        .await
+        .unwrap();
     assert_eq!(kept.len(), 2);
     assert_eq!(kept.iter().filter(|s| s.applied).count(), 1);
     assert!(kept[0].applied, "the earlier scan is the check-in");
@@ -416,22 +470,35 @@ async fn scans_count_once_and_double_admissions_are_flagged(store: Store) {
 
     // Admitted by a gate the revocation had not reached: kept and flagged.
     let mut tx = store.write(Actor::Console).await.unwrap();
-    tx.revoke_pass(passes[1].id, "duplicate household").await.unwrap();
+    tx.revoke_pass(passes[1].id, "duplicate household")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let late = scan(&passes[1], ScanKind::CheckIn, "phone-d", 20);
     let r = sync(vec![late]).await;
-    assert_eq!((r.accepted, r.applied), (1, 0), "a revoked pass moves nothing");
+    assert_eq!(
+        (r.accepted, r.applied),
+        (1, 0),
+        "a revoked pass moves nothing"
+    );
     let conflicts = store.gate_conflicts(&s.op.id).await.unwrap();
-    assert!(conflicts
-        .iter()
-        .any(|c| c.kind == ConflictKind::AdmittedAfterRevocation
-            && c.pass_id == passes[1].id.to_string()));
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.kind == ConflictKind::AdmittedAfterRevocation
+                && c.pass_id == passes[1].id.to_string())
+    );
 }
 
 async fn the_burn_leaves_no_key_to_sign_with(store: Store) {
     let s = setup(&store).await;
     let cases = households(&store, &s, 2).await;
-    plan(&store, &s, &[(cases[0], s.flights[0]), (cases[1], s.flights[0])]).await;
+    plan(
+        &store,
+        &s,
+        &[(cases[0], s.flights[0]), (cases[1], s.flights[0])],
+    )
+    .await;
     let pass = call_forward(&store, cases[0]).await.unwrap().pass;
     let mut tx = store.write(Actor::Console).await.unwrap();
     tx.burn(&s.op.id).await.unwrap();

@@ -229,9 +229,7 @@ pub(crate) fn assembly_point_for<'a>(
         .and_then(|p| p.details.province.as_deref())
         .map(str::to_lowercase);
     province
-        .and_then(|p| {
-            (points.iter()).find(|a| a.provinces.iter().any(|q| q.to_lowercase() == p))
-        })
+        .and_then(|p| (points.iter()).find(|a| a.provinces.iter().any(|q| q.to_lowercase() == p)))
         .or(points.first())
 }
 

@@ -22,7 +22,9 @@ async fn a_household_called_forward_gets_a_pass_any_verifier_can_check() {
     let url = format!("/api/cases/{case}/call-forward");
     let res = f.send(json_request("POST", &url, Some(&gate), "{}")).await;
     assert_eq!(res.status(), 403);
-    let res = f.send(json_request("POST", &url, Some(&officer), "{}")).await;
+    let res = f
+        .send(json_request("POST", &url, Some(&officer), "{}"))
+        .await;
     assert_eq!(res.status(), 201);
     let issued = body_json(res).await;
     let token = issued["token"].as_str().unwrap().to_owned();
@@ -34,11 +36,18 @@ async fn a_household_called_forward_gets_a_pass_any_verifier_can_check() {
         CaseStatus::CalledForward
     );
     // Once only.
-    let res = f.send(json_request("POST", &url, Some(&officer), "{}")).await;
+    let res = f
+        .send(json_request("POST", &url, Some(&officer), "{}"))
+        .await;
     assert_eq!(res.status(), 409);
 
     let res = f
-        .send(json_request("GET", &format!("/api/cases/{case}/pass"), Some(&officer), ""))
+        .send(json_request(
+            "GET",
+            &format!("/api/cases/{case}/pass"),
+            Some(&officer),
+            "",
+        ))
         .await;
     let pass = body_json(res).await;
     assert_eq!(pass["token"], token.as_str());
@@ -46,7 +55,12 @@ async fn a_household_called_forward_gets_a_pass_any_verifier_can_check() {
 
     // The JWKS, without a session, verifies the pass.
     let res = f
-        .send(json_request("GET", "/api/operations/kabul-2021/jwks.json", None, ""))
+        .send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/jwks.json",
+            None,
+            "",
+        ))
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -79,17 +93,34 @@ async fn a_household_called_forward_gets_a_pass_any_verifier_can_check() {
         assert!(!html.contains(name), "no personal data on the pass page");
     }
     let res = f
-        .send(json_request("GET", &format!("{page_url}?lang=fa"), None, ""))
+        .send(json_request(
+            "GET",
+            &format!("{page_url}?lang=fa"),
+            None,
+            "",
+        ))
         .await;
     let html = body_text(res).await;
     assert!(html.contains(r#"<html lang="fa" dir="rtl">"#));
     assert!(html.contains("کارت عبور"));
-    let res = f.send(json_request("GET", "/pass/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None, "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            "/pass/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            None,
+            "",
+        ))
+        .await;
     assert_eq!(res.status(), 404);
 
     // The gate's bundle holds the household's names, keyed by the pass.
     let res = f
-        .send(json_request("GET", "/api/operations/kabul-2021/gate/bundle", Some(&gate), ""))
+        .send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/gate/bundle",
+            Some(&gate),
+            "",
+        ))
         .await;
     assert_eq!(res.status(), 200);
     let bundle = body_json(res).await;
@@ -110,10 +141,18 @@ async fn a_household_called_forward_gets_a_pass_any_verifier_can_check() {
             .await;
         assert_eq!(res.status(), 200);
         let report = body_json(res).await;
-        assert_eq!((report["accepted"].as_u64(), report["applied"].as_u64()), (Some(accepted), Some(applied)));
+        assert_eq!(
+            (report["accepted"].as_u64(), report["applied"].as_u64()),
+            (Some(accepted), Some(applied))
+        );
     }
     let res = f
-        .send(json_request("GET", &format!("/api/passes/{}", claims.jti), Some(&gate), ""))
+        .send(json_request(
+            "GET",
+            &format!("/api/passes/{}", claims.jti),
+            Some(&gate),
+            "",
+        ))
         .await;
     let view = body_json(res).await;
     assert_eq!(view["check_ins"], 1);
@@ -124,7 +163,9 @@ async fn a_household_called_forward_gets_a_pass_any_verifier_can_check() {
     );
     // A bad scan names its field.
     let bad = scan.replace("phone-1", "phone/1");
-    let res = f.send(json_request("POST", "/api/gate/scans", Some(&gate), &bad)).await;
+    let res = f
+        .send(json_request("POST", "/api/gate/scans", Some(&gate), &bad))
+        .await;
     assert_eq!(res.status(), 422);
     assert!(body_text(res).await.contains("scans[0].device_id"));
 }
@@ -135,10 +176,22 @@ async fn revoking_a_pass_reaches_the_revocation_list_and_the_household() {
     let officer = f.sign_in("officer").await;
     let (case, pass) = f.called_forward_case().await;
     let url = format!("/api/passes/{}/revoke", pass.id);
-    let res = f.send(json_request("POST", &url, Some(&officer), r#"{"reason": ""}"#)).await;
+    let res = f
+        .send(json_request(
+            "POST",
+            &url,
+            Some(&officer),
+            r#"{"reason": ""}"#,
+        ))
+        .await;
     assert_eq!(res.status(), 422, "a revocation needs a reason");
     let res = f
-        .send(json_request("POST", &url, Some(&officer), r#"{"reason": "seen for sale"}"#))
+        .send(json_request(
+            "POST",
+            &url,
+            Some(&officer),
+            r#"{"reason": "seen for sale"}"#,
+        ))
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -146,13 +199,25 @@ async fn revoking_a_pass_reaches_the_revocation_list_and_the_household() {
         CaseStatus::Scheduled
     );
     let res = f
-        .send(json_request("GET", "/api/operations/kabul-2021/passes/revoked", Some(&officer), ""))
+        .send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/passes/revoked",
+            Some(&officer),
+            "",
+        ))
         .await;
     let list = body_json(res).await;
     // The fixture's pass expired with its 2021 movement: the list keeps
     // live passes only, so it is checked in the store instead.
     assert!(list.as_array().unwrap().is_empty());
-    assert!(f.store.get_pass(pass.id).await.unwrap().revoked_at.is_some());
+    assert!(
+        f.store
+            .get_pass(pass.id)
+            .await
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
     // The audit trail says a pass was revoked, not why (the reason may name people).
     let events = sqlx::query_as::<_, (String, String)>(
         "SELECT action, detail FROM audit_events WHERE target_id = $1",
@@ -163,7 +228,14 @@ async fn revoking_a_pass_reaches_the_revocation_list_and_the_household() {
     .unwrap();
     assert!(events.iter().any(|(a, _)| a == "pass.revoke"));
     assert!(events.iter().all(|(_, d)| !d.contains("sale")));
-    let res = f.send(json_request("GET", &format!("/pass/{}", pass.page_key), None, "")).await;
+    let res = f
+        .send(json_request(
+            "GET",
+            &format!("/pass/{}", pass.page_key),
+            None,
+            "",
+        ))
+        .await;
     assert!(body_text(res).await.contains("pass-revoked"));
 }
 
@@ -172,7 +244,12 @@ async fn the_household_finds_its_pass_with_its_access_code() {
     let f = Fixture::new().await;
     let body = serde_json::json!({"members": [{"given_name": "Mariam", "family_name": "Sadat"}]});
     let res = f
-        .send(json_request("POST", "/api/operations/kabul-2021/registrations", None, &body.to_string()))
+        .send(json_request(
+            "POST",
+            "/api/operations/kabul-2021/registrations",
+            None,
+            &body.to_string(),
+        ))
         .await;
     let receipt = body_json(res).await;
     let case: domain::CaseId = receipt["case_id"].as_str().unwrap().parse().unwrap();
@@ -214,7 +291,10 @@ async fn only_the_gate_page_may_run_a_service_worker() {
     };
     let res = f.send(get("/gate/")).await;
     assert_eq!(res.status(), 200);
-    let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(csp.contains("worker-src 'self'") && csp.contains("manifest-src 'self'"));
     assert!(!csp.contains("unsafe"));
     let html = body_text(res).await;
@@ -222,10 +302,20 @@ async fn only_the_gate_page_may_run_a_service_worker() {
     assert!(!html.contains("http"), "nothing from elsewhere");
     let res = f.send(get("/gate/sw.js")).await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    assert!(
+        res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
     let res = f.send(get("/login")).await;
-    let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(!csp.contains("worker-src"), "other pages stay as strict as before");
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        !csp.contains("worker-src"),
+        "other pages stay as strict as before"
+    );
     let res = f.send(get("/gate")).await;
     assert_eq!(res.headers()[header::LOCATION], "/gate/");
 }

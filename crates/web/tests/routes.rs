@@ -257,7 +257,12 @@ fn table() -> Vec<Route> {
         ),
         r("GET", "/api/cases/{called}/pass", none, "UOOFFFF"),
         // Public keys are public: any verifier needs them.
-        r("GET", "/api/operations/kabul-2021/jwks.json", none, "OOOOOOO"),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/jwks.json",
+            none,
+            "OOOOOOO",
+        ),
         r(
             "POST",
             "/api/operations/kabul-2021/signing-keys/rotate",

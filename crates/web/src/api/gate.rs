@@ -76,8 +76,10 @@ pub async fn bundle(
         .collect();
     let mut movements = Vec::new();
     for m in state.store.list_movements(&op.id, None).await? {
-        if matches!(m.status, MovementStatus::Departed | MovementStatus::Cancelled)
-            || m.departs_at <= Utc::now()
+        if matches!(
+            m.status,
+            MovementStatus::Departed | MovementStatus::Cancelled
+        ) || m.departs_at <= Utc::now()
         {
             continue;
         }
@@ -206,7 +208,8 @@ pub async fn by_code(
         errors.push("code", "pass_code", e.to_string());
         ApiError::validation(errors)
     })?;
-    let pass = (state.store.pass_by_code(&op.id, &code).await?).ok_or(ApiError::NotFound("pass"))?;
+    let pass =
+        (state.store.pass_by_code(&op.id, &code).await?).ok_or(ApiError::NotFound("pass"))?;
     Ok(Json(CodeLookup {
         pass_id: pass.id,
         token: pass.token,

@@ -124,7 +124,10 @@ pub async fn case_pass(
 
 /// `GET /api/operations/{op}/jwks.json`: the public keys, without a session
 /// (they hold no secret, and any verifier needs them).
-pub async fn jwks(State(state): State<AppState>, Path(op): Path<String>) -> Result<Response, ApiError> {
+pub async fn jwks(
+    State(state): State<AppState>,
+    Path(op): Path<String>,
+) -> Result<Response, ApiError> {
     let id: OperationId = path_id(&op, "operation")?;
     state.store.get_operation(&id).await?;
     let keys = state.store.published_keys(&id).await?;

@@ -48,7 +48,9 @@ pub(crate) fn qr_svg(token: &str) -> Result<String, ApiError> {
         .quiet_zone(true)
         .build();
     // Inline in HTML: the XML declaration goes.
-    Ok(svg.find("<svg").map_or(svg.clone(), |i| svg[i..].to_owned()))
+    Ok(svg
+        .find("<svg")
+        .map_or(svg.clone(), |i| svg[i..].to_owned()))
 }
 
 /// `GET /pass/{key}`
@@ -59,7 +61,11 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     // Keys are 32 base64url characters; anything else is not a pass.
-    if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if key.len() != 32
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(ApiError::NotFound("pass").into());
     }
     let pass = (state.store.pass_by_page_key(&key).await?).ok_or(ApiError::NotFound("pass"))?;
@@ -81,7 +87,11 @@ pub async fn page(
         title: t.get("pass-title"),
         languages: language_links_for(t, &format!("/pass/{key}")),
         revoked,
-        qr_svg: if revoked { String::new() } else { qr_svg(&pass.token)? },
+        qr_svg: if revoked {
+            String::new()
+        } else {
+            qr_svg(&pass.token)?
+        },
         code: pass.code.clone(),
         movement: format!("{} → {}", movement.designator, movement.destination),
         departs: time(movement.departs_at),
