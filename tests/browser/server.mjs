@@ -26,14 +26,15 @@ async function waitForHealth(url, ms) {
   throw new Error('muster did not start');
 }
 
-/** `{ base, browser, stop }` for a fresh demo operation. */
-export async function startMuster() {
+/** `{ base, browser, stop }` for a fresh demo operation; `args` go to `muster demo`. */
+export async function startMuster(args = []) {
   const bin = process.env.MUSTER_BIN;
   assert.ok(bin, 'MUSTER_BIN names the muster binary');
   const dataDir = mkdtempSync(join(tmpdir(), 'muster-browser-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(bin, ['demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--password', password],
+  const server = spawn(bin, ['demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--password', password,
+    '--public-url', base, ...args],
     { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForHealth(base, 60_000);
   const browser = await chromium.launch({

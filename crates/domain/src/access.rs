@@ -45,6 +45,15 @@ pub enum Action {
     ViewMinimisedManifest,
     /// Destroy an operation's personal data for good (the burn).
     Burn,
+    /// See alerts, their CAP form and their delivery counts (no personal data).
+    ViewAlerts,
+    /// Write, preview and send alerts to registrants.
+    SendAlerts,
+    /// Start and close roll calls.
+    RunRollCall,
+    /// See a roll call's answer counts (no personal data). The list of who
+    /// has not answered also needs [`Action::ViewCases`].
+    ViewRollCall,
 }
 
 impl Action {
@@ -85,6 +94,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 | PlanMovements
                 | ViewManifest
                 | ViewMinimisedManifest
+                | ViewAlerts
+                | ViewRollCall
         ),
         Role::CaseWorker => {
             matches!(
@@ -96,6 +107,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
                     | ReviewCase
                     | ViewSchemes
                     | ViewMovements
+                    | ViewAlerts
+                    | ViewRollCall
             )
         }
         // The gate checks people against the manifest.
@@ -109,7 +122,13 @@ pub fn role_may(role: Role, action: Action) -> bool {
         ),
         Role::Auditor => matches!(
             action,
-            ViewOperation | ViewPosts | ViewSchemes | ViewMovements | ViewAudit
+            ViewOperation
+                | ViewPosts
+                | ViewSchemes
+                | ViewMovements
+                | ViewAudit
+                | ViewAlerts
+                | ViewRollCall
         ),
     }
 }
@@ -201,6 +220,21 @@ mod tests {
         assert!(!may_see_movement(&liaison, &["DNK".into()]));
         let officer = user(Role::ConsularOfficer, Some("kabul-2021"));
         assert!(may_see_movement(&officer, &[]));
+    }
+
+    #[test]
+    fn alerts_and_roll_calls_are_hq_s_to_send() {
+        use Action::*;
+        for role in [Role::ConsularOfficer, Role::CaseWorker, Role::Auditor] {
+            assert!(role_may(role, ViewAlerts) && role_may(role, ViewRollCall));
+            assert!(!role_may(role, SendAlerts) && !role_may(role, RunRollCall));
+        }
+        assert!(role_may(Role::HqAdmin, SendAlerts) && role_may(Role::HqAdmin, RunRollCall));
+        for role in [Role::GateOfficer, Role::Liaison] {
+            assert!(!role_may(role, ViewAlerts) && !role_may(role, ViewRollCall));
+        }
+        // Auditors count answers but never see who has not answered.
+        assert!(!role_may(Role::Auditor, ViewCases));
     }
 
     #[test]

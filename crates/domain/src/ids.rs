@@ -80,6 +80,18 @@ uuid_id!(
     /// A pair of persons the matcher suspects to be one.
     DuplicateId
 );
+uuid_id!(
+    /// An alert to registrants.
+    AlertId
+);
+uuid_id!(
+    /// A roll call: "are you safe?" asked of a group of people.
+    RollCallId
+);
+uuid_id!(
+    /// A message in the outbox.
+    MessageId
+);
 
 uuid_id!(
     /// A pass issued at call-forward.

@@ -7,6 +7,7 @@
 //! - [`validation`]: field errors that name the field and the rule.
 
 pub mod access;
+pub mod alert;
 pub mod audit;
 pub mod case;
 pub mod dates;
@@ -20,6 +21,7 @@ pub mod person;
 pub mod plan;
 pub mod post;
 pub mod posture;
+pub mod roll_call;
 pub mod scheme;
 pub mod status;
 pub mod user;
@@ -28,8 +30,8 @@ pub mod validation;
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
 pub use ids::{
-    AssemblyPointId, CaseId, DuplicateId, MovementId, OperationId, PassId, PersonId, PlanId,
-    PostId, SchemeId, UserId,
+    AlertId, AssemblyPointId, CaseId, DuplicateId, MessageId, MovementId, OperationId, PassId,
+    PersonId, PlanId, PostId, RollCallId, SchemeId, UserId,
 };
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};

@@ -294,26 +294,38 @@ pub fn name_words(name: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+impl PersonDetails {
+    /// A person known by a given name alone: everything else unknown. Forms
+    /// and tests fill in the rest.
+    pub fn named(relationship: Relationship, given: &str) -> Self {
+        PersonDetails {
+            relationship,
+            given_name: Some(given.to_owned()),
+            family_name: None,
+            father_name: None,
+            full_name_native: None,
+            date_of_birth: None,
+            sex: Sex::Unknown,
+            nationalities: vec![],
+            documents: vec![],
+            contacts: vec![],
+            province: None,
+            employer: None,
+            employer_nation: None,
+            years_of_service: None,
+            family_ties: Vec::new(),
+            at_risk: None,
+            medical_need: None,
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn sample(relationship: Relationship, given: &str) -> PersonDetails {
     PersonDetails {
-        relationship,
-        given_name: Some(given.to_owned()),
         family_name: Some("Ahmadzai".into()),
-        father_name: None,
-        full_name_native: None,
-        date_of_birth: None,
-        sex: Sex::Unknown,
         nationalities: vec!["AF".into()],
-        documents: vec![],
-        contacts: vec![],
-        province: None,
-        employer: None,
-        employer_nation: None,
-        years_of_service: None,
-        family_ties: Vec::new(),
-        at_risk: None,
-        medical_need: None,
+        ..PersonDetails::named(relationship, given)
     }
 }
 

@@ -127,11 +127,6 @@ mod tests {
         Person {
             id: PersonId::new(),
             details: PersonDetails {
-                relationship,
-                given_name: Some("Ahmad".into()),
-                family_name: None,
-                father_name: None,
-                full_name_native: None,
                 date_of_birth: dob,
                 sex: Sex::Male,
                 nationalities: vec!["AF".into()],
@@ -141,14 +136,11 @@ mod tests {
                     issuing_country: None,
                     expires_on: None,
                 }],
-                contacts: vec![],
                 province: Some("Maidan Wardak".into()),
-                employer: None,
                 employer_nation: Some("NO".into()),
                 years_of_service: Some(2.5),
-                family_ties: vec![],
-                at_risk: None,
                 medical_need: Some(true),
+                ..PersonDetails::named(relationship, "Ahmad")
             },
         }
     }

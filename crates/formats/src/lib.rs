@@ -9,10 +9,12 @@
 //! - [`country`]: ISO 3166-1 codes and nationality words.
 //! - [`province`]: Afghanistan's 34 provinces.
 //! - [`email`]: e-mail plausibility.
+//! - [`cap`]: CAP 1.2 alerts (writing).
 //! - [`import`]: CSV/XLSX staff and contractor lists, row validation.
 //!
 //! Error messages never contain the input they refuse: it is personal data.
 
+pub mod cap;
 pub mod country;
 mod country_table;
 pub mod date;

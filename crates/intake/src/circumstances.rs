@@ -89,28 +89,10 @@ pub(crate) fn show(d: &PersonDetails, m: &mut MemberInput) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::person::{Relationship, Sex};
+    use domain::person::Relationship;
 
     fn blank() -> PersonDetails {
-        PersonDetails {
-            relationship: Relationship::Principal,
-            given_name: Some("Nabi".into()),
-            family_name: None,
-            father_name: None,
-            full_name_native: None,
-            date_of_birth: None,
-            sex: Sex::Unknown,
-            nationalities: vec![],
-            documents: vec![],
-            contacts: vec![],
-            province: None,
-            employer: None,
-            employer_nation: None,
-            years_of_service: None,
-            family_ties: vec![],
-            at_risk: None,
-            medical_need: None,
-        }
+        PersonDetails::named(Relationship::Principal, "Nabi")
     }
 
     #[test]

@@ -42,6 +42,29 @@ impl WriteTx {
                 .execute(self.conn())
                 .await?;
         }
+        // Messages are sealed under the destroyed key; those not yet sent are
+        // cancelled (never attempted again), and the addressees' blind indexes
+        // go, so that not even "the same number" can be told any more.
+        sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', last_error = 'burned', finished_at = $2, \
+             lease_owner = NULL, lease_until = NULL WHERE operation_id = $1 AND status IN ('pending', 'sending')",
+        )
+        .bind(op.as_str())
+        .bind(&now)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("UPDATE outbox SET addressee_index = NULL WHERE operation_id = $1")
+            .bind(op.as_str())
+            .execute(self.conn())
+            .await?;
+        // Links stop working: nobody can answer for a person any more.
+        sqlx::query(
+            "UPDATE roll_calls SET status = 'closed', closed_at = COALESCE(closed_at, $2) WHERE operation_id = $1",
+        )
+        .bind(op.as_str())
+        .bind(&now)
+        .execute(self.conn())
+        .await?;
         self.audit(AuditEntry::new("operation.burn", "operation", op.as_str()))
             .await
     }

@@ -9,6 +9,7 @@
 //! `$n` parameters (which SQLite also understands); what differs between them
 //! (connection set-up, migrations) lives in [`backend`].
 
+mod alerts;
 mod audit;
 pub mod backend;
 mod burn;
@@ -20,11 +21,13 @@ mod error;
 mod keyring;
 mod movements;
 mod operations;
+pub mod outbox;
 mod passes;
 mod plans;
 mod posts;
 mod quotas;
 mod registrations;
+mod roll_calls;
 mod schemes;
 pub mod sealing;
 mod sessions;
@@ -38,10 +41,12 @@ pub use backend::Backend;
 pub use cases::CaseFilter;
 pub use duplicates::{RegistryChanges, RegistryPerson};
 pub use error::StoreError;
+pub use outbox::{AttemptRecord, Channel, ClaimedMessage, MessageState, NewMessage, Outcome};
 pub use passes::{GatePass, IssuedPass};
 pub use plans::{Approval, PlanningInput, SeatHolder};
 pub use quotas::QuotaUsage;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
+pub use roll_calls::{Reply, Started, token_hash};
 pub use sealing::{KeyError, MasterKey};
 pub use sessions::SessionRecord;
 pub use tx::WriteTx;

@@ -7,7 +7,7 @@ use domain::case::{NewCase, StatusChange};
 use domain::decision::{Decision, TierOverride, Verdict};
 use domain::movement::{MovementKind, MovementStatus, MovementUpdate, NewMovement};
 use domain::operation::{NewOperation, Operation};
-use domain::person::{PersonDetails, Relationship, Sex};
+use domain::person::{PersonDetails, Relationship};
 use domain::plan::{NewAssemblyPoint, PlanAssignment, PlanSettings};
 use domain::scheme::{NewScheme, Scheme};
 use domain::{CaseId, CaseStatus, OperationId};
@@ -40,23 +40,12 @@ both!(
 
 fn person(relationship: Relationship, given: &str) -> PersonDetails {
     PersonDetails {
-        relationship,
-        given_name: Some(given.into()),
         family_name: Some("Haidari".into()),
-        father_name: None,
-        full_name_native: None,
-        date_of_birth: None,
-        sex: Sex::Unknown,
         nationalities: vec!["AF".into()],
-        documents: vec![],
-        contacts: vec![],
         province: Some("Kabul".into()),
-        employer: None,
         employer_nation: Some("FIN".into()),
         years_of_service: Some(3.0),
-        family_ties: vec![],
-        at_risk: None,
-        medical_need: None,
+        ..PersonDetails::named(relationship, given)
     }
 }
 

@@ -8,13 +8,22 @@ use domain::case::{NewCase, StatusChange};
 use domain::operation::{NewOperation, Operation};
 use domain::person::{Contact, ContactKind, PersonDetails, Relationship, Sex};
 use domain::{CaseId, CaseStatus, OperationId};
-use store::{CaseFilter, ChainReport, MasterKey, MasterKeySource, Paging, Store, StoreError};
+use std::time::Duration;
 
-const MARKERS: [&str; 4] = [
+use domain::alert::{AlertKind, AlertText, NewAlert};
+use domain::roll_call::{Answer, RollCallScope};
+use store::{
+    CaseFilter, ChainReport, Channel, MasterKey, MasterKeySource, Paging, Store, StoreError,
+};
+
+const MARKERS: [&str; 6] = [
     "Zqxmarkerone",
     "Zqxmarkertwo",
     "Zqxneedsmarker",
     "Zqxreasonmarker",
+    // An e-mail address's local part and a roll-call answer's location.
+    "Zqxmailmarker",
+    "Zqxplacemarker",
 ];
 
 fn person(given: &str, family: &str) -> PersonDetails {
@@ -28,10 +37,16 @@ fn person(given: &str, family: &str) -> PersonDetails {
         sex: Sex::Male,
         nationalities: vec!["AF".into()],
         documents: vec![],
-        contacts: vec![Contact {
-            kind: ContactKind::Phone,
-            value: "+93701234567".into(),
-        }],
+        contacts: vec![
+            Contact {
+                kind: ContactKind::Phone,
+                value: "+93701234567".into(),
+            },
+            Contact {
+                kind: ContactKind::Email,
+                value: format!("{}@example.org", MARKERS[4]),
+            },
+        ],
         province: Some("Kabul".into()),
         employer: None,
         employer_nation: None,
@@ -103,6 +118,12 @@ async fn raw(store: &Store, dir: Option<&std::path::Path>) -> Vec<u8> {
                 "audit_events",
                 "registration_requests",
                 "operation_keys",
+                "outbox",
+                "outbox_attempts",
+                "alerts",
+                "message_replies",
+                "roll_call_people",
+                "roll_call_answers",
             ] {
                 let row = sqlx::query(&format!(
                     "SELECT COALESCE(string_agg(t::text, '|'), '') AS dump FROM {table} t"
@@ -169,6 +190,67 @@ async fn sealed_and_burnable(store: Store, dir: Option<&std::path::Path>) {
         found.items[0].principal_name,
         format!("{} {}", MARKERS[0], MARKERS[1])
     );
+    // Messages (an alert, a roll call), an answer with a location and an
+    // SMS reply: sealed too.
+    let texts: std::collections::BTreeMap<String, AlertText> = [(
+        "en".to_owned(),
+        AlertText {
+            title: "Roll call".into(),
+            body: "Answer: {link}".into(),
+        },
+    )]
+    .into();
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let alert = tx
+        .create_alert(
+            &op.id,
+            &NewAlert {
+                kind: AlertKind::LeaveImmediately,
+                texts: texts.clone(),
+                target: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+    tx.send_alert(alert, &texts).await.unwrap();
+    tx.start_roll_call(
+        &op.id,
+        &RollCallScope::Nationality("AF".into()),
+        &texts,
+        "/r",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = store
+        .claim_messages(
+            "w",
+            &[Channel::Email, Channel::Sms],
+            Duration::from_secs(60),
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.len(),
+        4,
+        "e-mail and SMS, for the alert and the roll call"
+    );
+    let token = claimed
+        .iter()
+        .filter_map(|c| c.message.as_ref())
+        .find_map(|m| m.text.strip_prefix("Answer: /r/"))
+        .unwrap()
+        .to_owned();
+    let mut tx = store.write(Actor::Applicant).await.unwrap();
+    tx.answer_roll_call(&token, Answer::Safe, Some(MARKERS[5]))
+        .await
+        .unwrap();
+    tx.record_sms_reply("+93701234567", &format!("2 {}", MARKERS[5]))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
     assert_no_markers(&raw(&store, dir).await);
 
     // The burn.
@@ -191,6 +273,21 @@ async fn sealed_and_burnable(store: Store, dir: Option<&std::path::Path>) {
         Err(StoreError::Burned)
     ));
     assert!(store.is_burned(&op.id).await.unwrap());
+    // Unsent messages are cancelled, links answer nothing.
+    assert!(
+        store
+            .claim_messages("w", &[Channel::Email, Channel::Sms], Duration::ZERO, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut tx = store.write(Actor::Applicant).await.unwrap();
+    assert!(
+        tx.answer_roll_call(&token, Answer::Left, None)
+            .await
+            .is_err()
+    );
+    tx.rollback().await.unwrap();
     // No new personal data can be written into a burnt operation either.
     let mut tx = store.write(Actor::Console).await.unwrap();
     let refused = tx

@@ -101,6 +101,25 @@ locked = Din registrering kan ikke længere ændres her. Kontakt ambassaden, hvi
 stale = Din registrering blev ændret, mens du redigerede. Se den igen, og gentag dine rettelser.
 back = Tilbage til registreringsformularen
 
+# Varsler og optælling
+alert-leave_immediately-title = Forlad landet straks
+alert-leave_immediately-body = Sikkerhedssituationen forværres. Forlad landet nu på enhver sikker måde, du har mulighed for. Hav dine dokumenter med dig.
+alert-go_to_assembly_point-title = Gå til samlingsstedet
+alert-go_to_assembly_point-body = Gå nu til dit samlingssted med din husstand og dine dokumenter. Følg anvisningerne fra personalet der.
+alert-stay_where_you_are-title = Bliv, hvor du er
+alert-stay_where_you_are-body = Rejs ikke. Bliv, hvor du er, og hold dig væk fra menneskemængder, indtil du får nye anvisninger.
+rollcall-message-subject = Er du i sikkerhed?
+rollcall-message-body = Fortæl os venligst, om du er i sikkerhed: { $link } - eller svar på denne sms med 1 (i sikkerhed), 2 (har brug for hjælp) eller 3 (har forladt landet).
+rollcall-intro = Din ambassade eller dit kriseteam tjekker op på alle. Vælg ét svar. Du kan ændre det senere via samme link.
+rollcall-safe = Jeg er i sikkerhed, hvor jeg er
+rollcall-need-help = Jeg har brug for hjælp
+rollcall-left = Jeg har forladt landet
+rollcall-location = Hvor er du nu? (valgfrit)
+rollcall-submit = Send mit svar
+rollcall-thanks = Tak. Dit svar er modtaget. Du kan altid ændre det via dette link.
+rollcall-current = Dit seneste svar:
+rollcall-closed = Denne optælling er lukket. Kontakt din ambassade, hvis du har brug for hjælp.
+rollcall-unknown = Dette link er ikke gyldigt.
 # The pass page (call-forward).
 pass-title = Dit adgangskort
 pass-code = Adgangskode

@@ -101,6 +101,25 @@ locked = Ihre Registrierung kann hier nicht mehr geändert werden. Wenden Sie si
 stale = Ihre Registrierung hat sich während der Bearbeitung geändert. Sehen Sie sie erneut an und wiederholen Sie die Berichtigung.
 back = Zurück zum Registrierungsformular
 
+# Warnungen und Abfrage
+alert-leave_immediately-title = Verlassen Sie das Land sofort
+alert-leave_immediately-body = Die Sicherheitslage verschlechtert sich. Verlassen Sie das Land jetzt auf jedem sicheren Weg, der Ihnen offensteht. Führen Sie Ihre Dokumente mit sich.
+alert-go_to_assembly_point-title = Begeben Sie sich zum Sammelpunkt
+alert-go_to_assembly_point-body = Begeben Sie sich jetzt mit Ihrem Haushalt und Ihren Dokumenten zu Ihrem Sammelpunkt. Folgen Sie den Anweisungen des Personals vor Ort.
+alert-stay_where_you_are-title = Bleiben Sie, wo Sie sind
+alert-stay_where_you_are-body = Reisen Sie nicht. Bleiben Sie, wo Sie sind, und meiden Sie Menschenansammlungen, bis Sie neue Anweisungen erhalten.
+rollcall-message-subject = Sind Sie in Sicherheit?
+rollcall-message-body = Bitte teilen Sie uns mit, ob Sie in Sicherheit sind: { $link } - oder antworten Sie auf diese SMS mit 1 (sicher), 2 (brauche Hilfe) oder 3 (habe das Land verlassen).
+rollcall-intro = Ihre Botschaft oder Ihr Krisenteam fragt bei allen nach. Wählen Sie eine Antwort. Sie können sie später über denselben Link ändern.
+rollcall-safe = Ich bin sicher, wo ich bin
+rollcall-need-help = Ich brauche Hilfe
+rollcall-left = Ich habe das Land verlassen
+rollcall-location = Wo sind Sie jetzt? (freiwillig)
+rollcall-submit = Antwort senden
+rollcall-thanks = Danke. Ihre Antwort ist eingegangen. Sie können sie jederzeit über diesen Link ändern.
+rollcall-current = Ihre letzte Antwort:
+rollcall-closed = Diese Abfrage ist geschlossen. Wenn Sie Hilfe brauchen, wenden Sie sich an Ihre Botschaft.
+rollcall-unknown = Dieser Link ist ungültig.
 # The pass page (call-forward).
 pass-title = Ihr Passierschein
 pass-code = Passierschein-Code

@@ -102,6 +102,25 @@ locked = Your registration can no longer be changed here. Contact the embassy if
 stale = Your registration changed while you were editing it. Check it again and repeat your corrections.
 back = Back to the registration form
 
+# Alerts to registrants (standard texts of the fixed kinds) and the roll call.
+alert-leave_immediately-title = Leave immediately
+alert-leave_immediately-body = The security situation is deteriorating. Leave the country now by any safe means available to you. Keep your documents with you.
+alert-go_to_assembly_point-title = Go to the assembly point
+alert-go_to_assembly_point-body = Go to your assembly point now with your household and your documents. Follow the instructions of the staff there.
+alert-stay_where_you_are-title = Stay where you are
+alert-stay_where_you_are-body = Do not travel. Stay where you are and keep away from crowds until you receive new instructions.
+rollcall-message-subject = Are you safe?
+rollcall-message-body = Please tell us whether you are safe: { $link } - or reply to this SMS with 1 (safe), 2 (need help) or 3 (left the country).
+rollcall-intro = Your embassy or crisis team is checking on everyone. Choose one answer. You can change it later with the same link.
+rollcall-safe = I am safe where I am
+rollcall-need-help = I need help
+rollcall-left = I have left the country
+rollcall-location = Where are you now? (optional)
+rollcall-submit = Send my answer
+rollcall-thanks = Thank you. Your answer was received. You can change it with this link at any time.
+rollcall-current = Your latest answer:
+rollcall-closed = This roll call is closed. If you need help, contact your embassy.
+rollcall-unknown = This link is not valid.
 # The pass page (call-forward).
 pass-title = Your pass
 pass-code = Pass code

@@ -101,6 +101,25 @@ locked = Ilmoittautumistasi ei voi enää muuttaa täällä. Ota yhteyttä suurl
 stale = Ilmoittautumisesi muuttui muokkauksen aikana. Tarkista se uudelleen ja toista korjaukset.
 back = Takaisin ilmoittautumislomakkeeseen
 
+# Varoitukset ja nimenhuuto
+alert-leave_immediately-title = Poistukaa maasta välittömästi
+alert-leave_immediately-body = Turvallisuustilanne heikkenee. Poistukaa maasta nyt millä tahansa turvallisella tavalla, joka on käytettävissänne. Pitäkää asiakirjat mukananne.
+alert-go_to_assembly_point-title = Menkää kokoontumispaikalle
+alert-go_to_assembly_point-body = Menkää nyt kokoontumispaikalle kotitaloutenne ja asiakirjojenne kanssa. Noudattakaa paikan henkilökunnan ohjeita.
+alert-stay_where_you_are-title = Pysykää paikallanne
+alert-stay_where_you_are-body = Älkää matkustako. Pysykää paikallanne ja välttäkää väkijoukkoja, kunnes saatte uusia ohjeita.
+rollcall-message-subject = Oletteko turvassa?
+rollcall-message-body = Kertokaa meille, oletteko turvassa: { $link } - tai vastatkaa tähän tekstiviestiin 1 (turvassa), 2 (tarvitsen apua) tai 3 (olen poistunut maasta).
+rollcall-intro = Suurlähetystönne tai kriisiryhmänne tarkistaa kaikkien tilanteen. Valitkaa yksi vastaus. Voitte muuttaa sitä myöhemmin samalla linkillä.
+rollcall-safe = Olen turvassa siellä, missä olen
+rollcall-need-help = Tarvitsen apua
+rollcall-left = Olen poistunut maasta
+rollcall-location = Missä olette nyt? (vapaaehtoinen)
+rollcall-submit = Lähetä vastaus
+rollcall-thanks = Kiitos. Vastauksenne on vastaanotettu. Voitte muuttaa sitä milloin tahansa tällä linkillä.
+rollcall-current = Viimeisin vastauksenne:
+rollcall-closed = Tämä nimenhuuto on päättynyt. Jos tarvitsette apua, ottakaa yhteyttä suurlähetystöönne.
+rollcall-unknown = Tämä linkki ei ole voimassa.
 # The pass page (call-forward).
 pass-title = Kulkulupasi
 pass-code = Kulkuluvan koodi

@@ -101,6 +101,25 @@ locked = Registreringen din kan ikke lenger endres her. Kontakt ambassaden hvis 
 stale = Registreringen din ble endret mens du redigerte. Se den igjen og gjenta rettelsene.
 back = Tilbake til registreringsskjemaet
 
+# Varsler og opprop
+alert-leave_immediately-title = Forlat landet umiddelbart
+alert-leave_immediately-body = Sikkerhetssituasjonen forverres. Forlat landet nå på enhver trygg måte du har tilgjengelig. Ha dokumentene dine med deg.
+alert-go_to_assembly_point-title = Gå til oppsamlingsstedet
+alert-go_to_assembly_point-body = Gå nå til oppsamlingsstedet med husstanden og dokumentene dine. Følg instruksene fra personalet der.
+alert-stay_where_you_are-title = Bli der du er
+alert-stay_where_you_are-body = Ikke reis. Bli der du er, og hold deg unna folkemengder til du får nye instrukser.
+rollcall-message-subject = Er du trygg?
+rollcall-message-body = Gi oss beskjed om du er trygg: { $link } - eller svar på denne SMS-en med 1 (trygg), 2 (trenger hjelp) eller 3 (har forlatt landet).
+rollcall-intro = Ambassaden eller kriseteamet ditt sjekker hvordan alle har det. Velg ett svar. Du kan endre det senere med samme lenke.
+rollcall-safe = Jeg er trygg der jeg er
+rollcall-need-help = Jeg trenger hjelp
+rollcall-left = Jeg har forlatt landet
+rollcall-location = Hvor er du nå? (valgfritt)
+rollcall-submit = Send svaret mitt
+rollcall-thanks = Takk. Svaret ditt er mottatt. Du kan når som helst endre det med denne lenken.
+rollcall-current = Ditt siste svar:
+rollcall-closed = Dette oppropet er avsluttet. Kontakt ambassaden din hvis du trenger hjelp.
+rollcall-unknown = Denne lenken er ikke gyldig.
 # The pass page (call-forward).
 pass-title = Ditt passerbevis
 pass-code = Passerkode

@@ -4,7 +4,8 @@
 use domain::access::{self, Action, Denied};
 use domain::case::Case;
 use domain::operation::Operation;
-use domain::{CaseId, OperationId, User};
+use domain::scheme::Scheme;
+use domain::{CaseId, OperationId, SchemeId, User};
 
 use crate::auth::CurrentUser;
 use crate::json::path_id;
@@ -51,4 +52,20 @@ pub(crate) async fn case_for(
         .await?;
     require(&me.user, action, Some(&case.operation_id))?;
     Ok(case)
+}
+
+/// Loads a scheme the user may act on, checking the role first.
+pub(crate) async fn scheme_for(
+    state: &AppState,
+    me: &CurrentUser,
+    raw: &str,
+    action: Action,
+) -> Result<Scheme, ApiError> {
+    require(&me.user, action, None)?;
+    let scheme = state
+        .store
+        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
+        .await?;
+    require(&me.user, action, Some(&scheme.operation_id))?;
+    Ok(scheme)
 }

@@ -175,6 +175,11 @@ impl Texts {
         self.format(id, Some(&args))
     }
 
+    /// A message with named arguments of any kind.
+    pub fn with_args(&self, id: &str, args: &FluentArgs) -> String {
+        self.format(id, Some(args))
+    }
+
     /// The message for a field error's rule, in this language.
     pub fn error(&self, rule: &str) -> String {
         self.get(error_message_id(rule))

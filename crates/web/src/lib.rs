@@ -13,6 +13,7 @@ mod headers;
 pub mod i18n;
 mod json;
 pub mod matcher;
+pub mod outbox;
 mod pages;
 pub mod planner;
 mod state;

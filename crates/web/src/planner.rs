@@ -379,7 +379,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use domain::movement::{Movement, MovementKind};
-    use domain::person::{Person, PersonDetails, Relationship, Sex};
+    use domain::person::{Person, PersonDetails, Relationship};
     use domain::plan::AssemblyPoint as Point;
     use domain::scheme::Scheme;
     use domain::{OperationId, PersonId, SchemeId};
@@ -391,25 +391,7 @@ mod tests {
     fn person() -> Person {
         Person {
             id: PersonId::new(),
-            details: PersonDetails {
-                relationship: Relationship::Principal,
-                given_name: Some("Nabi".into()),
-                family_name: None,
-                father_name: None,
-                full_name_native: None,
-                date_of_birth: None,
-                sex: Sex::Male,
-                nationalities: vec![],
-                documents: vec![],
-                contacts: vec![],
-                province: None,
-                employer: None,
-                employer_nation: None,
-                years_of_service: None,
-                family_ties: vec![],
-                at_risk: None,
-                medical_need: None,
-            },
+            details: PersonDetails::named(Relationship::Principal, "Nabi"),
         }
     }
 

@@ -15,6 +15,11 @@ pub struct Config {
     /// limit (load tests). Families behind one mobile carrier's NAT share an
     /// address, so the default is generous.
     pub registrations_per_hour: u32,
+    /// The address people reach this server at (`https://muster.example.org`):
+    /// roll-call links in messages start with it.
+    pub public_url: String,
+    /// E-mail, SMS and retries of the outbox.
+    pub outbox: crate::outbox::OutboxConfig,
 }
 
 impl Default for Config {
@@ -22,6 +27,8 @@ impl Default for Config {
         Self {
             behind_tls: false,
             registrations_per_hour: 60,
+            public_url: "http://127.0.0.1:8080".into(),
+            outbox: Default::default(),
         }
     }
 }
@@ -39,6 +46,8 @@ pub struct AppState {
     pub matcher: crate::matcher::Matcher,
     /// Staff lists uploaded by officers, waiting for their import.
     pub uploads: Arc<crate::pages::intake::Uploads>,
+    /// Sends what the outbox holds, behind the requests that filled it.
+    pub outbox: crate::outbox::Outbox,
 }
 
 impl AppState {
@@ -47,7 +56,15 @@ impl AppState {
             config.registrations_per_hour,
             Duration::from_secs(3600),
         ));
+        // A bad transport setting is refused by `muster serve` before this
+        // (`OutboxConfig::check`); here it only leaves messages waiting.
+        let outbox = crate::outbox::Outbox::start(store.clone(), config.outbox.clone())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the outbox worker could not start");
+                crate::outbox::Outbox::default()
+            });
         Self {
+            outbox,
             matcher: crate::matcher::Matcher::start(store.clone()),
             store,
             config: Arc::new(config),

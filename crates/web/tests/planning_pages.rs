@@ -67,6 +67,26 @@ async fn rules_decision_and_plan_through_the_pages() {
         .await;
     assert_eq!(res.status(), 200);
     assert!(body_text(res).await.contains("Rules saved"));
+    let res = f
+        .send(form_request(
+            &scheme_uri,
+            &hq,
+            &[
+                ("csrf", &csrf),
+                ("name", "Finnish quota"),
+                ("description", "Ties to Finland"),
+                ("quota_principals", "120"),
+                ("quota_persons", ""),
+                ("movement_nations", "fin, NATO"),
+            ],
+        ))
+        .await;
+    assert_eq!(res.status(), 303);
+    let scheme = f.store.get_scheme(f.scheme).await.unwrap();
+    assert_eq!(scheme.quota_principals, Some(120));
+    assert_eq!(scheme.movement_nations, ["FIN", "NATO"]);
+    let (_, list) = page(&f, &hq, "/operations/kabul-2021/schemes").await;
+    assert!(list.contains("0 of 120"), "{list}");
 
     // A household that qualifies, and a flight with a gate to plan it on.
     let mut principal = member(Relationship::Principal, "Nabi");

@@ -216,6 +216,87 @@ fn table() -> Vec<Route> {
             "UOOFFOF",
         ),
         r("GET", "/api/audit", none, "UOFFFFO"),
+        // Alerts and roll calls: HQ sends and starts; officers, case workers
+        // and auditors see them; the gate and liaisons do not.
+        r("GET", "/api/operations/kabul-2021/alerts", none, "UOOOFFO"),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/alerts",
+            |_| json!({"kind": "leave_immediately"}).to_string(),
+            "UOFFFFF",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/alerts/preview",
+            |_| json!({"nationalities": ["AF"]}).to_string(),
+            "UOFFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/alerts/{alert}",
+            none,
+            "UOOOFFO",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/alerts/{alert}/cap.xml",
+            none,
+            "UOOOFFO",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/alerts/feed.xml",
+            none,
+            "UOOOFFO",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/alerts/{draft}/send",
+            none,
+            "UOFFFFF",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/roll-calls",
+            |_| json!({"scope": {"nationality": "AF"}}).to_string(),
+            "UOFFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/roll-calls",
+            none,
+            "UOOOFFO",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/roll-calls/{roll_call}",
+            none,
+            "UOOOFFO",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/roll-calls/{open_roll_call}/close",
+            none,
+            "UOFFFFF",
+        ),
+        r("GET", "/operations/kabul-2021/alerts", none, "ROOOFFO"),
+        r("GET", "/operations/kabul-2021/roll-calls", none, "ROOOFFO"),
+        r(
+            "GET",
+            "/operations/kabul-2021/roll-calls/{roll_call}",
+            none,
+            "ROOOFFO",
+        ),
+        // The answer page needs no account: the link is the credential.
+        r("GET", "/roll-call/{token}", none, "OOOOOOO"),
+        // Inbound SMS need the gateway's shared secret, whoever is signed in
+        // (none is configured here).
+        r(
+            "POST",
+            "/api/sms/inbound",
+            |_| json!({"from": "+93701234567", "text": "1"}).to_string(),
+            "FFFFFFF",
+        ),
         r("GET", "/api/nothing-here", none, "UOOOOOO"),
         r("GET", "/login", none, "OOOOOOO"),
         r("GET", "/operations/kabul-2021/posts", none, "ROOOFFO"),
@@ -226,6 +307,7 @@ fn table() -> Vec<Route> {
         r("GET", "/operations/kabul-2021/burn", none, "ROFFFFF"),
         r("GET", "/operations/kabul-2021/duplicates", none, "ROOOFFF"),
         r("GET", "/schemes/{scheme}", none, "ROOOFFO"),
+        r("GET", "/operations/kabul-2021/schemes", none, "ROOOFFO"),
         r("GET", "/cases/{case}/edit", none, "ROOOFFF"),
         r("GET", "/operations/kabul-2021/plan", none, "ROOOOOO"),
         r(
@@ -320,6 +402,74 @@ fn table() -> Vec<Route> {
     ]
 }
 
+async fn draft(f: &Fixture) -> domain::AlertId {
+    let mut tx = f.store.write(domain::audit::Actor::Console).await.unwrap();
+    let new = domain::alert::NewAlert {
+        kind: domain::alert::AlertKind::StayWhereYouAre,
+        texts: Default::default(),
+        target: Default::default(),
+    };
+    let id = tx.create_alert(&f.op.id, &new).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// An alert, an open roll call of a household with a phone, and that
+/// person's roll-call token (read from the queued message).
+async fn alert_and_roll_call(f: &Fixture) -> (domain::AlertId, domain::RollCallId, String) {
+    use domain::person::{Contact, ContactKind, Relationship};
+    let alert = draft(f).await;
+    let mut tx = f.store.write(domain::audit::Actor::Console).await.unwrap();
+    let mut m = common::member(Relationship::Principal, "Nabi");
+    m.contacts = vec![Contact {
+        kind: ContactKind::Phone,
+        value: "+93701234567".into(),
+    }];
+    let case = domain::case::NewCase {
+        members: vec![m],
+        ..Default::default()
+    };
+    tx.create_case(&f.op, &case, "officer").await.unwrap();
+    let texts = [(
+        "en".to_owned(),
+        domain::alert::AlertText {
+            title: "Roll call".into(),
+            body: "{link}".into(),
+        },
+    )]
+    .into();
+    let started = tx
+        .start_roll_call(
+            &f.op.id,
+            &domain::roll_call::RollCallScope::Nationality("AF".into()),
+            &texts,
+            "/roll-call",
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = f
+        .store
+        .claim_messages(
+            "routes",
+            &[store::Channel::Sms],
+            std::time::Duration::from_secs(600),
+            100,
+        )
+        .await
+        .unwrap();
+    let token = claimed[0]
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    (alert, started.id, token)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_with_every_role_answers_as_the_table_says() {
     let f = Fixture::new().await;
@@ -327,6 +477,7 @@ async fn every_route_with_every_role_answers_as_the_table_says() {
     for (name, _) in ROLES {
         cookies.push(Some(f.sign_in(name).await));
     }
+    let (alert, roll_call, token) = alert_and_roll_call(&f).await;
     let mut mismatches = Vec::new();
     let mut n = 0;
     for route in table() {
@@ -360,7 +511,20 @@ async fn every_route_with_every_role_answers_as_the_table_says() {
                 .replace("{post}", &f.post.to_string())
                 .replace("{case}", &case.to_string())
                 .replace("{scheme}", &f.scheme.to_string())
-                .replace("{movement}", &f.movement.to_string());
+                .replace("{movement}", &f.movement.to_string())
+                .replace("{alert}", &alert.to_string())
+                .replace("{roll_call}", &roll_call.to_string())
+                .replace("{token}", &token);
+            let path = if path.contains("{draft}") {
+                path.replace("{draft}", &draft(&f).await.to_string())
+            } else if path.contains("{open_roll_call}") {
+                path.replace(
+                    "{open_roll_call}",
+                    &alert_and_roll_call(&f).await.1.to_string(),
+                )
+            } else {
+                path
+            };
             let res = f
                 .send(json_request(
                     route.method,

@@ -29,6 +29,8 @@ pub struct Args {
     /// Load the demo and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+    #[command(flatten)]
+    pub messaging: crate::commands::serve::MessagingArgs,
 }
 
 pub const USERS: [(&str, Role, Option<&str>); 6] = [
@@ -41,6 +43,8 @@ pub const USERS: [(&str, Role, Option<&str>); 6] = [
 ];
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut config = web::Config::default();
+    args.messaging.apply(&mut config)?;
     let store = args.db.open().await?;
     load(&store, HOUSEHOLDS).await?;
     let password = args.password.clone().unwrap_or_else(|| {
@@ -60,7 +64,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    crate::commands::serve::serve(store, args.listen, web::Config::default()).await
+    crate::commands::serve::serve(store, args.listen, config).await
 }
 
 /// Creates the demo users unless they exist; true when it created them.

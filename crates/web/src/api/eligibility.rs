@@ -4,20 +4,20 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::Utc;
+use domain::Validate;
 use domain::access::Action;
 use domain::case::Case;
 use domain::decision::{Decision, TierOverride, Verdict};
 use domain::scheme::Scheme;
 use domain::validation::FieldError;
-use domain::{SchemeId, Validate};
 use eligibility::{FactInfo, Outcome, SchemeRules, Suggestion};
 use serde::Serialize;
 use store::QuotaUsage;
 
-use crate::access::{case_for, require};
+use crate::access::{case_for, scheme_for};
 use crate::api::cases::{CaseDetail, detail};
 use crate::auth::CurrentUser;
-use crate::json::{JsonBody, path_id};
+use crate::json::JsonBody;
 use crate::{ApiError, AppState};
 
 #[derive(Serialize)]
@@ -34,21 +34,6 @@ pub struct SuggestionView {
     /// `null` when the scheme has no rules yet.
     pub suggestion: Option<Suggestion>,
     pub quota: QuotaUsage,
-}
-
-async fn scheme_for(
-    state: &AppState,
-    me: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<Scheme, ApiError> {
-    require(&me.user, action, None)?;
-    let scheme = state
-        .store
-        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
-        .await?;
-    require(&me.user, action, Some(&scheme.operation_id))?;
-    Ok(scheme)
 }
 
 /// `GET /api/schemes/{id}/rules`

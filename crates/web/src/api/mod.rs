@@ -2,6 +2,7 @@
 //! self-registration and the operations' public keys (JWKS) needs a session (401 without), and every handler asks `access::require`
 //! before it reads or writes (403 when the role may not).
 
+pub(crate) mod alerts;
 mod audit;
 mod burn;
 pub(crate) mod cases;
@@ -16,6 +17,7 @@ pub(crate) mod passes;
 pub(crate) mod plans;
 mod posts;
 pub(crate) mod registrations;
+pub(crate) mod roll_calls;
 mod schemes;
 mod session;
 
@@ -138,6 +140,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/operations/{op}/gate/conflicts", get(gate::conflicts))
         .route("/api/gate/scans", post(gate::sync))
         .route("/api/audit", get(audit::list))
+        .route(
+            "/api/operations/{op}/alerts",
+            get(alerts::list).post(alerts::create),
+        )
+        .route("/api/operations/{op}/alerts/preview", post(alerts::preview))
+        .route("/api/operations/{op}/alerts/feed.xml", get(alerts::feed))
+        .route("/api/operations/{op}/alerts/{id}", get(alerts::get))
+        .route("/api/operations/{op}/alerts/{id}/send", post(alerts::send))
+        .route(
+            "/api/operations/{op}/alerts/{id}/cap.xml",
+            get(alerts::cap_xml),
+        )
+        .route(
+            "/api/operations/{op}/roll-calls",
+            get(roll_calls::list).post(roll_calls::start),
+        )
+        .route("/api/operations/{op}/roll-calls/{id}", get(roll_calls::get))
+        .route(
+            "/api/operations/{op}/roll-calls/{id}/close",
+            post(roll_calls::close),
+        )
+        .route("/api/sms/inbound", post(roll_calls::inbound_sms))
         .route("/api/{*rest}", axum::routing::any(unknown))
 }
 

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Muster",
-        description = "Crisis evacuation: posts, registry, cases, schemes, movements."
+        description = "Crisis evacuation: posts, registry, cases, schemes, movements, alerts, roll calls."
     ),
     paths(
         super::health,
@@ -45,6 +45,18 @@ use utoipa::OpenApi;
         super::duplicates::list,
         super::duplicates::get,
         super::duplicates::decide,
+        super::alerts::list,
+        super::alerts::create,
+        super::alerts::preview,
+        super::alerts::get,
+        super::alerts::send,
+        super::alerts::cap_xml,
+        super::alerts::feed,
+        super::roll_calls::start,
+        super::roll_calls::list,
+        super::roll_calls::get,
+        super::roll_calls::close,
+        super::roll_calls::inbound_sms,
     ),
     components(schemas(crate::error::Problem, domain::FieldError))
 )]

@@ -1,30 +1,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::Validate;
 use domain::access::Action;
 use domain::scheme::{NewScheme, Scheme, SchemeUpdate};
-use domain::{SchemeId, Validate};
 
-use crate::access::operation_for;
-use crate::access::require;
+use crate::access::{operation_for, scheme_for};
 use crate::auth::CurrentUser;
-use crate::json::{JsonBody, path_id};
+use crate::json::JsonBody;
 use crate::{ApiError, AppState};
-
-async fn scheme_for(
-    state: &AppState,
-    me: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<Scheme, ApiError> {
-    require(&me.user, action, None)?;
-    let scheme = state
-        .store
-        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
-        .await?;
-    require(&me.user, action, Some(&scheme.operation_id))?;
-    Ok(scheme)
-}
 
 #[utoipa::path(get, path = "/api/operations/{op}/schemes", params(("op" = String, Path)),
     responses((status = 200, body = [Scheme])))]

@@ -5,20 +5,19 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::FieldError;
 use domain::access::{Action, role_may};
 use domain::case::Case;
 use domain::decision::{Decision, TierOverride, Verdict};
 use domain::scheme::Scheme;
-use domain::{FieldError, SchemeId};
 use eligibility::{Inclusion, PriorityRule, SchemeRules, Who};
 use serde::Deserialize;
 
 use super::render::{Nav, PageError, html};
-use crate::access::require;
+use crate::access::scheme_for;
 use crate::api::eligibility::{compile, decide_case, set_case_tier, suggest, verdict};
 use crate::auth::csrf::tokens_match;
 use crate::auth::{CurrentUser, PageUser};
-use crate::json::path_id;
 use crate::{ApiError, AppState};
 
 /// What the case page shows of the rules' suggestion.
@@ -226,21 +225,6 @@ impl SchemePage {
     }
 }
 
-async fn scheme_for(
-    state: &AppState,
-    me: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<Scheme, ApiError> {
-    require(&me.user, action, None)?;
-    let scheme = state
-        .store
-        .get_scheme(path_id::<SchemeId>(raw, "scheme")?)
-        .await?;
-    require(&me.user, action, Some(&scheme.operation_id))?;
-    Ok(scheme)
-}
-
 /// `GET /schemes/{id}`: the scheme, its rules, and for HQ the form to edit them.
 pub async fn page(
     State(state): State<AppState>,
@@ -343,4 +327,89 @@ pub async fn save(
             Ok(res)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct SchemeForm {
+    csrf: String,
+    name: String,
+    description: String,
+    quota_principals: String,
+    quota_persons: String,
+    movement_nations: String,
+}
+
+/// `POST /schemes/{id}`: name, description, quota and the nations whose
+/// movements take the scheme.
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<SchemeForm>,
+) -> Result<Response, PageError> {
+    if !tokens_match(&me.csrf_token, &f.csrf) {
+        return Err(form_expired());
+    }
+    let scheme = scheme_for(&state, &me, &id, Action::EditSchemes).await?;
+    let mut errors = Vec::new();
+    let mut count = |field: &str, v: &str| -> Option<u32> {
+        let v = v.trim();
+        if v.is_empty() {
+            return None;
+        }
+        v.parse()
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    field,
+                    "whole_number",
+                    "must be a whole number, or empty for no limit",
+                ));
+            })
+            .ok()
+    };
+    let update = domain::scheme::SchemeUpdate {
+        name: Some(f.name),
+        description: Some(f.description),
+        quota_principals: count("quota_principals", &f.quota_principals),
+        quota_persons: count("quota_persons", &f.quota_persons),
+        movement_nations: Some(
+            (f.movement_nations.split(','))
+                .map(|n| n.trim().to_uppercase())
+                .filter(|n| !n.is_empty())
+                .collect(),
+        ),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors).into());
+    }
+    domain::Validate::validate(&update).map_err(ApiError::validation)?;
+    let mut tx = state.store.write(me.actor()).await?;
+    tx.update_scheme(scheme.id, &update).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/schemes/{}", scheme.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "schemes.html")]
+struct SchemesPage {
+    nav: Option<Nav>,
+    schemes: Vec<(Scheme, store::QuotaUsage)>,
+}
+
+/// `GET /operations/{op}/schemes`: every scheme with its places taken.
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(me): PageUser,
+    Path(op): Path<String>,
+) -> Result<Response, PageError> {
+    let op = crate::access::operation_for(&state, &me, &op, Action::ViewSchemes).await?;
+    let mut schemes = Vec::new();
+    for s in state.store.list_schemes(&op.id).await? {
+        let usage = state.store.quota_usage(s.id).await?;
+        schemes.push((s, usage));
+    }
+    Ok(html(&SchemesPage {
+        nav: Some(Nav::new(&me, &op.id)),
+        schemes,
+    }))
 }

@@ -3,6 +3,7 @@
 //! pages check access through the same rules as the API; the registration
 //! pages need no account and speak the registrant's language.
 
+mod alerts;
 mod board;
 mod burn;
 mod case_edit;
@@ -17,6 +18,7 @@ mod pass;
 mod planning;
 pub(crate) mod register;
 mod render;
+mod roll_call;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -63,7 +65,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}/decision", post(eligibility::decide))
         .route("/cases/{id}/tier", post(eligibility::tier))
-        .route("/schemes/{id}", get(eligibility::page))
+        .route(
+            "/schemes/{id}",
+            get(eligibility::page).post(eligibility::update),
+        )
+        .route("/operations/{op}/schemes", get(eligibility::list))
         .route("/schemes/{id}/rules", post(eligibility::save))
         .route(
             "/operations/{op}/plan",
@@ -74,6 +80,24 @@ pub fn router() -> Router<AppState> {
             post(planning::add_point),
         )
         .route("/plans/{id}/approve", post(planning::approve))
+        .route(
+            "/operations/{op}/alerts",
+            get(alerts::list).post(alerts::submit),
+        )
+        .route("/operations/{op}/alerts/{id}/send", post(alerts::send))
+        .route(
+            "/operations/{op}/roll-calls",
+            get(roll_call::list).post(roll_call::start),
+        )
+        .route("/operations/{op}/roll-calls/{id}", get(roll_call::page))
+        .route(
+            "/operations/{op}/roll-calls/{id}/close",
+            post(roll_call::close),
+        )
+        .route(
+            "/roll-call/{token}",
+            get(roll_call::answer_form).post(roll_call::answer_submit),
+        )
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))
         .route("/pass/{key}", get(pass::page))
