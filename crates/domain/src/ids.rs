@@ -93,6 +93,11 @@ uuid_id!(
     MessageId
 );
 
+uuid_id!(
+    /// A pass issued at call-forward.
+    PassId
+);
+
 /// An operation's slug: lower-case letters, digits and hyphens, 3 to 40 long.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "kabul-2021"))]

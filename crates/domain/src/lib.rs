@@ -16,6 +16,7 @@ pub mod duplicate;
 pub mod ids;
 pub mod movement;
 pub mod operation;
+pub mod pass;
 pub mod person;
 pub mod pipeline;
 pub mod plan;
@@ -30,8 +31,8 @@ pub mod validation;
 pub use access::{Action, Denied};
 pub use case::{Case, CaseSummary, NewCase};
 pub use ids::{
-    AlertId, AssemblyPointId, CaseId, DuplicateId, MessageId, MovementId, OperationId, PersonId,
-    PlanId, PostId, RollCallId, SchemeId, UserId,
+    AlertId, AssemblyPointId, CaseId, DuplicateId, MessageId, MovementId, OperationId, PassId,
+    PersonId, PlanId, PostId, RollCallId, SchemeId, UserId,
 };
 pub use person::{NewPerson, Person, Relationship};
 pub use status::{CaseStatus, IllegalTransition};

@@ -30,6 +30,12 @@ impl WriteTx {
         .bind(&now)
         .execute(self.conn())
         .await?;
+        // Passes already issued stay verifiable (public keys stay), but no
+        // new one can be signed.
+        sqlx::query("UPDATE signing_keys SET sealed_key = NULL WHERE operation_id = $1")
+            .bind(op.as_str())
+            .execute(self.conn())
+            .await?;
         for table in ["name_tokens", "registration_requests"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE operation_id = $1"))
                 .bind(op.as_str())
@@ -77,9 +83,11 @@ impl Store {
                     .await?;
             }
             Backend::Postgres => {
-                sqlx::query("VACUUM FULL operation_keys")
-                    .execute(&self.pool)
-                    .await?;
+                for table in ["operation_keys", "signing_keys"] {
+                    sqlx::query(&format!("VACUUM FULL {table}"))
+                        .execute(&self.pool)
+                        .await?;
+                }
             }
         }
         Ok(())

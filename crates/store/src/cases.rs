@@ -599,6 +599,11 @@ impl WriteTx {
                 e.to_string(),
             ))
         })?;
+        // Off called-forward other than to the gate (re-planned, dropped,
+        // withdrawn, revoked): the pass no longer holds.
+        if from == CaseStatus::CalledForward && to != CaseStatus::CheckedIn {
+            self.revoke_case_passes(&op, id, &change.reason).await?;
+        }
         if let Some(scheme) = scheme
             && to.holds_place()
             && !from.holds_place()

@@ -98,6 +98,12 @@ impl Keyring {
         result
     }
 
+    /// The master key, for sealing what is sealed under it directly (the
+    /// operations' pass-signing keys).
+    pub(crate) fn master(&self) -> &MasterKey {
+        &self.master
+    }
+
     /// Drops the key from memory for good: the operation was burned.
     pub(crate) fn burned(&self, op: &OperationId) {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());

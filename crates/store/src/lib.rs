@@ -23,6 +23,7 @@ mod keyring;
 mod movements;
 mod operations;
 pub mod outbox;
+mod passes;
 mod plans;
 mod posts;
 mod quotas;
@@ -45,6 +46,7 @@ pub use outbox::{AttemptRecord, Channel, ClaimedMessage, MessageState, NewMessag
 pub use exports::{
     CaseCount, Imported, PfifPersonImport, StatusEvent, StoredPfifNote, StoredPfifPerson,
 };
+pub use passes::{GatePass, IssuedPass};
 pub use plans::{Approval, PlanningInput, SeatHolder};
 pub use quotas::QuotaUsage;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};

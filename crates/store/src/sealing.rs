@@ -208,6 +208,34 @@ impl DataKey {
     }
 }
 
+/// An operation's pass-signing secret (the 32-byte Ed25519 seed), sealed
+/// under the master key and bound to its operation and key id, so that a
+/// sealed key moved to another row does not open.
+pub(crate) fn seal_signing_key(
+    master: &MasterKey,
+    op: &OperationId,
+    kid: &str,
+    secret: &[u8; 32],
+) -> Vec<u8> {
+    seal_with(&master.cipher(), &signing_aad(op, kid), secret)
+}
+
+/// The secret back; `None` with the wrong master key or a tampered value.
+pub(crate) fn open_signing_key(
+    master: &MasterKey,
+    op: &OperationId,
+    kid: &str,
+    sealed: &[u8],
+) -> Option<Zeroizing<[u8; 32]>> {
+    let bytes = Zeroizing::new(open_with(&master.cipher(), &signing_aad(op, kid), sealed)?);
+    let key: [u8; 32] = bytes.as_slice().try_into().ok()?;
+    Some(Zeroizing::new(key))
+}
+
+fn signing_aad(op: &OperationId, kid: &str) -> Vec<u8> {
+    format!("muster signing key {} {kid}", op.as_str()).into_bytes()
+}
+
 fn wrap_aad(op: &OperationId) -> Vec<u8> {
     [b"muster data key ".as_slice(), op.as_str().as_bytes()].concat()
 }
@@ -248,6 +276,22 @@ mod tests {
         assert_eq!(
             key.open_text(&op("kabul-2021"), &text).unwrap(),
             "wheelchair"
+        );
+    }
+
+    #[test]
+    fn signing_keys_open_only_for_their_operation_and_key_id() {
+        let master = MasterKey::generate();
+        let sealed = seal_signing_key(&master, &op("kabul-2021"), "kid-1", &[9; 32]);
+        assert!(!sealed.windows(4).any(|w| w == [9, 9, 9, 9]));
+        assert_eq!(
+            *open_signing_key(&master, &op("kabul-2021"), "kid-1", &sealed).unwrap(),
+            [9; 32]
+        );
+        assert!(open_signing_key(&master, &op("kabul-2021"), "kid-2", &sealed).is_none());
+        assert!(open_signing_key(&master, &op("khartoum-2023"), "kid-1", &sealed).is_none());
+        assert!(
+            open_signing_key(&MasterKey::generate(), &op("kabul-2021"), "kid-1", &sealed).is_none()
         );
     }
 

@@ -56,6 +56,10 @@ impl WriteTx {
         &self.actor
     }
 
+    pub(crate) fn keys(&self) -> &Keyring {
+        &self.keys
+    }
+
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }

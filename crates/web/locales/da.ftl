@@ -120,3 +120,14 @@ rollcall-thanks = Tak. Dit svar er modtaget. Du kan altid ændre det via dette l
 rollcall-current = Dit seneste svar:
 rollcall-closed = Denne optælling er lukket. Kontakt din ambassade, hvis du har brug for hjælp.
 rollcall-unknown = Dette link er ikke gyldigt.
+# The pass page (call-forward).
+pass-title = Dit adgangskort
+pass-code = Adgangskode
+pass-movement = Fly eller konvoj
+pass-departs = Afgang (UTC)
+pass-assembly-point = Samlingssted
+pass-hour = Ekspeditionstid (UTC)
+pass-household = Personer
+pass-instructions = Vis dette adgangskort ved kontrolposter og ved porten. Det indeholder ingen navne. Medbring dokumenterne for alle i husstanden.
+pass-revoked = Dette adgangskort er ikke længere gyldigt. Vent på en ny indkaldelse.
+pass-show = Vis mit adgangskort

@@ -120,3 +120,14 @@ rollcall-thanks = Danke. Ihre Antwort ist eingegangen. Sie können sie jederzeit
 rollcall-current = Ihre letzte Antwort:
 rollcall-closed = Diese Abfrage ist geschlossen. Wenn Sie Hilfe brauchen, wenden Sie sich an Ihre Botschaft.
 rollcall-unknown = Dieser Link ist ungültig.
+# The pass page (call-forward).
+pass-title = Ihr Passierschein
+pass-code = Passierschein-Code
+pass-movement = Flug oder Konvoi
+pass-departs = Abflug (UTC)
+pass-assembly-point = Sammelpunkt
+pass-hour = Abfertigungszeit (UTC)
+pass-household = Personen
+pass-instructions = Zeigen Sie diesen Passierschein an Kontrollpunkten und am Tor. Er enthält keine Namen. Bringen Sie die Dokumente aller Mitglieder Ihres Haushalts mit.
+pass-revoked = Dieser Passierschein ist nicht mehr gültig. Warten Sie auf einen neuen Aufruf.
+pass-show = Meinen Passierschein zeigen

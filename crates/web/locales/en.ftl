@@ -121,3 +121,14 @@ rollcall-thanks = Thank you. Your answer was received. You can change it with th
 rollcall-current = Your latest answer:
 rollcall-closed = This roll call is closed. If you need help, contact your embassy.
 rollcall-unknown = This link is not valid.
+# The pass page (call-forward).
+pass-title = Your pass
+pass-code = Pass code
+pass-movement = Flight or convoy
+pass-departs = Departs (UTC)
+pass-assembly-point = Assembly point
+pass-hour = Processing time (UTC)
+pass-household = Persons
+pass-instructions = Show this pass at checkpoints and at the gate. It carries no names. Bring the documents of everyone in your household.
+pass-revoked = This pass is no longer valid. Wait to be called forward again.
+pass-show = Show my pass

@@ -120,3 +120,14 @@ rollcall-thanks = تشکر. پاسخ شما دریافت شد. هر وقت بخ�
 rollcall-current = آخرین پاسخ شما:
 rollcall-closed = این حاضری بسته شده است. اگر به کمک نیاز دارید، با سفارت خود تماس بگیرید.
 rollcall-unknown = این پیوند معتبر نیست.
+# The pass page (call-forward).
+pass-title = کارت عبور شما
+pass-code = کد کارت عبور
+pass-movement = پرواز یا کاروان
+pass-departs = زمان حرکت (UTC)
+pass-assembly-point = محل تجمع
+pass-hour = زمان رسیدگی (UTC)
+pass-household = تعداد افراد
+pass-instructions = این کارت را در ایست‌های بازرسی و دروازه نشان دهید. هیچ نامی روی آن نیست. اسناد همهٔ اعضای خانواده را همراه داشته باشید.
+pass-revoked = این کارت عبور دیگر معتبر نیست. منتظر فراخوان دوباره باشید.
+pass-show = کارت عبور من را نشان بده

@@ -120,3 +120,14 @@ rollcall-thanks = Kiitos. Vastauksenne on vastaanotettu. Voitte muuttaa sitä mi
 rollcall-current = Viimeisin vastauksenne:
 rollcall-closed = Tämä nimenhuuto on päättynyt. Jos tarvitsette apua, ottakaa yhteyttä suurlähetystöönne.
 rollcall-unknown = Tämä linkki ei ole voimassa.
+# The pass page (call-forward).
+pass-title = Kulkulupasi
+pass-code = Kulkuluvan koodi
+pass-movement = Lento tai saattue
+pass-departs = Lähtö (UTC)
+pass-assembly-point = Kokoontumispaikka
+pass-hour = Käsittelyaika (UTC)
+pass-household = Henkilöitä
+pass-instructions = Näytä tämä kulkulupa tarkastuspisteillä ja portilla. Siinä ei ole nimiä. Ota mukaan kaikkien kotitaloutesi jäsenten asiakirjat.
+pass-revoked = Tämä kulkulupa ei ole enää voimassa. Odota uutta kutsua.
+pass-show = Näytä kulkulupani

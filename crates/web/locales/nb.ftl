@@ -120,3 +120,14 @@ rollcall-thanks = Takk. Svaret ditt er mottatt. Du kan når som helst endre det 
 rollcall-current = Ditt siste svar:
 rollcall-closed = Dette oppropet er avsluttet. Kontakt ambassaden din hvis du trenger hjelp.
 rollcall-unknown = Denne lenken er ikke gyldig.
+# The pass page (call-forward).
+pass-title = Ditt passerbevis
+pass-code = Passerkode
+pass-movement = Fly eller konvoi
+pass-departs = Avgang (UTC)
+pass-assembly-point = Oppmøtested
+pass-hour = Ekspedisjonstid (UTC)
+pass-household = Personer
+pass-instructions = Vis dette passerbeviset ved kontrollposter og ved porten. Det inneholder ingen navn. Ta med dokumentene til alle i husstanden.
+pass-revoked = Dette passerbeviset er ikke lenger gyldig. Vent på en ny innkalling.
+pass-show = Vis passerbeviset mitt

@@ -120,3 +120,14 @@ rollcall-thanks = مننه. ستاسو ځواب ترلاسه شو. هر وخت �
 rollcall-current = ستاسو وروستی ځواب:
 rollcall-closed = دا حاضري تړل شوې ده. که مرستې ته اړتیا لرئ، له خپل سفارت سره اړیکه ونیسئ.
 rollcall-unknown = دا لینک سم نه دی.
+# The pass page (call-forward).
+pass-title = ستاسو د تېرېدو کارت
+pass-code = د تېرېدو کارت کوډ
+pass-movement = الوتنه یا کاروان
+pass-departs = د حرکت وخت (UTC)
+pass-assembly-point = د راټولېدو ځای
+pass-hour = د پروسس وخت (UTC)
+pass-household = د کسانو شمېر
+pass-instructions = دا کارت په تلاشي ځایونو او دروازه کې وښایاست. په دې کې هېڅ نوم نشته. د کورنۍ د ټولو غړو اسناد له ځانه سره راوړئ.
+pass-revoked = دا کارت نور اعتبار نه لري. د بیا بلنې انتظار وکړئ.
+pass-show = زما کارت وښایاست

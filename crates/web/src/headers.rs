@@ -11,14 +11,24 @@ use crate::AppState;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The gate page's policy: the same, plus its service worker, its web app
+/// manifest and the camera's video for BarcodeDetector.
+const GATE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                        connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob: mediastream:; \
+                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    let is_gate = req.uri().path().starts_with("/gate/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
     };
-    set(header::CONTENT_SECURITY_POLICY, CSP);
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        if is_gate { GATE_CSP } else { CSP },
+    );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     // `same-origin` rather than `no-referrer`: with no referrer at all, browsers

@@ -212,18 +212,25 @@ fn counts(case: &Case, today: NaiveDate) -> (u32, u32) {
 
 /// The point serving the principal's province, or the first point.
 fn point_for(input: &PlanningInput, case: &Case) -> AssemblyPointId {
+    assembly_point_for(&input.assembly_points, case)
+        .unwrap_or(&input.assembly_points[0])
+        .id
+}
+
+/// The point serving the household's principal's province, or the first
+/// point (by name) for everyone else; none when the operation has none.
+pub(crate) fn assembly_point_for<'a>(
+    points: &'a [domain::plan::AssemblyPoint],
+    case: &Case,
+) -> Option<&'a domain::plan::AssemblyPoint> {
     let province = case
         .principal()
         .or(case.members.first())
         .and_then(|p| p.details.province.as_deref())
         .map(str::to_lowercase);
     province
-        .and_then(|p| {
-            (input.assembly_points.iter())
-                .find(|a| a.provinces.iter().any(|q| q.to_lowercase() == p))
-        })
-        .unwrap_or(&input.assembly_points[0])
-        .id
+        .and_then(|p| (points.iter()).find(|a| a.provinces.iter().any(|q| q.to_lowercase() == p)))
+        .or(points.first())
 }
 
 /// Scheme quotas less what kept households already use.

@@ -356,6 +356,77 @@ fn table() -> Vec<Route> {
             },
             "OOOOOOO",
         ),
+        // Call-forward and passes. `{scheduled}` is a household on a
+        // movement; `{called}`, `{pass}`, `{code}` and `{pass_page}` belong
+        // to a household called forward with its pass.
+        r(
+            "POST",
+            "/api/cases/{scheduled}/call-forward",
+            |_| "{}".into(),
+            "UOOFFFF",
+        ),
+        r("GET", "/api/cases/{called}/pass", none, "UOOFFFF"),
+        // Public keys are public: any verifier needs them.
+        r(
+            "GET",
+            "/api/operations/kabul-2021/jwks.json",
+            none,
+            "OOOOOOO",
+        ),
+        r(
+            "POST",
+            "/api/operations/kabul-2021/signing-keys/rotate",
+            |_| "{}".into(),
+            "UOFFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/passes/revoked",
+            none,
+            "UOOFOFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/passes/by-code/{code}",
+            none,
+            "UOOFOFF",
+        ),
+        r("GET", "/api/passes/{pass}", none, "UOOFOFF"),
+        r(
+            "POST",
+            "/api/passes/{pass}/revoke",
+            |_| json!({"reason": "moved to another flight"}).to_string(),
+            "UOOFFFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/gate/bundle",
+            none,
+            "UOOFOFF",
+        ),
+        r(
+            "GET",
+            "/api/operations/kabul-2021/gate/conflicts",
+            none,
+            "UOOFOFF",
+        ),
+        r(
+            "POST",
+            "/api/gate/scans",
+            |i| {
+                json!({"operation": "kabul-2021", "scans": [{
+                    "id": format!("00000000-0000-4000-8000-{i:012}"),
+                    "pass_id": null, "kind": "check_in", "verdict": "forged",
+                    "device_id": "phone-1", "gate": "North", "scanned_at": "2021-08-20T06:00:00Z"}]})
+                .to_string()
+            },
+            "UOOFOFF",
+        ),
+        // The pass page and the gate page's files hold no data.
+        r("GET", "/pass/{pass_page}", none, "OOOOOOO"),
+        r("GET", "/gate/", none, "OOOOOOO"),
+        r("GET", "/gate/sw.js", none, "OOOOOOO"),
+        r("GET", "/gate/gate.js", none, "OOOOOOO"),
     ]
 }
 
@@ -448,8 +519,23 @@ async fn every_route_with_every_role_answers_as_the_table_says() {
         for (col, (cookie, want)) in cookies.iter().zip(route.expect.chars()).enumerate() {
             n += 1;
             let case = f.new_case().await;
-            let path = route
-                .path
+            let mut path = route.path.to_owned();
+            if path.contains("{scheduled}") {
+                let seated = f.scheduled_case().await;
+                path = path.replace("{scheduled}", &seated.to_string());
+            }
+            if ["{called}", "{pass}", "{code}", "{pass_page}"]
+                .iter()
+                .any(|p| path.contains(p))
+            {
+                let (called, pass) = f.called_forward_case().await;
+                path = path
+                    .replace("{called}", &called.to_string())
+                    .replace("{pass}", &pass.id.to_string())
+                    .replace("{code}", &pass.code)
+                    .replace("{pass_page}", &pass.page_key);
+            }
+            let path = path
                 .replace("{post}", &f.post.to_string())
                 .replace("{case}", &case.to_string())
                 .replace("{scheme}", &f.scheme.to_string())

@@ -215,7 +215,13 @@ pub(crate) async fn move_case(
     domain::validation::text(&mut errors, "reason", &change.reason, 500);
     errors.into_result().map_err(ApiError::validation)?;
     let mut tx = state.store.write(me.actor()).await?;
-    tx.change_status(case.id, change).await?;
+    if change.to == domain::CaseStatus::CalledForward {
+        // Never called forward without a pass (and its message).
+        let issued = tx.call_forward(case.id).await?;
+        super::passes::enqueue_call_forward_message(&mut tx, &issued).await?;
+    } else {
+        tx.change_status(case.id, change).await?;
+    }
     tx.commit().await?;
     Ok(case.id)
 }

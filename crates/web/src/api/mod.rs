@@ -1,5 +1,5 @@
-//! The JSON API. Every route but health, the OpenAPI document, signing in and
-//! self-registration needs a session (401 without), and every handler asks `access::require`
+//! The JSON API. Every route but health, the OpenAPI document, signing in,
+//! self-registration and the operations' public keys (JWKS) needs a session (401 without), and every handler asks `access::require`
 //! before it reads or writes (403 when the role may not).
 
 pub(crate) mod alerts;
@@ -8,10 +8,12 @@ mod burn;
 pub(crate) mod cases;
 pub(crate) mod duplicates;
 pub(crate) mod eligibility;
+pub(crate) mod gate;
 pub(crate) mod manifests;
 mod movements;
 mod openapi;
 pub(crate) mod operations;
+pub(crate) mod passes;
 pub(crate) mod plans;
 mod posts;
 pub(crate) mod registrations;
@@ -136,6 +138,23 @@ pub fn router() -> Router<AppState> {
             "/api/movements/{id}/manifest/minimised.json",
             get(manifests::minimised_json),
         )
+        .route("/api/cases/{id}/call-forward", post(passes::call_forward))
+        .route("/api/cases/{id}/pass", get(passes::case_pass))
+        .route("/api/operations/{op}/jwks.json", get(passes::jwks))
+        .route(
+            "/api/operations/{op}/signing-keys/rotate",
+            post(passes::rotate),
+        )
+        .route("/api/operations/{op}/passes/revoked", get(passes::revoked))
+        .route(
+            "/api/operations/{op}/passes/by-code/{code}",
+            get(gate::by_code),
+        )
+        .route("/api/passes/{id}", get(passes::get))
+        .route("/api/passes/{id}/revoke", post(passes::revoke))
+        .route("/api/operations/{op}/gate/bundle", get(gate::bundle))
+        .route("/api/operations/{op}/gate/conflicts", get(gate::conflicts))
+        .route("/api/gate/scans", post(gate::sync))
         .route("/api/audit", get(audit::list))
         .route(
             "/api/operations/{op}/alerts",

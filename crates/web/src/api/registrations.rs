@@ -72,6 +72,8 @@ pub struct RegistrationView {
     version: i64,
     /// Whether the household may still correct its details here.
     correctable: bool,
+    /// The household's pass page (`/pass/...`), once called forward.
+    pass_page: Option<String>,
     #[schema(value_type = Object)]
     household: HouseholdInput,
 }
@@ -348,6 +350,11 @@ async fn view(state: &AppState, case: &Case) -> Result<RegistrationView, ApiErro
         status: case.status,
         version: case.version,
         correctable: correctable(case.status),
+        pass_page: match case.status {
+            CaseStatus::CalledForward => (state.store.current_pass(case.id).await?)
+                .map(|p| super::passes::pass_page_path(&p)),
+            _ => None,
+        },
         household: HouseholdInput::from_case(case, scheme.as_deref()),
     })
 }
@@ -383,6 +390,7 @@ impl PageAnswer<'_> {
                 access_code: self.access_code,
                 version: v.version,
                 status: v.status,
+                pass_page: v.pass_page.clone(),
                 correction: v.correctable.then_some(Correction {
                     input,
                     errors,

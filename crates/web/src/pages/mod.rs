@@ -1,4 +1,5 @@
-//! The pages: server-rendered HTML, plain forms, no script. The officer
+//! The pages: server-rendered HTML, plain forms, no script (but for the
+//! offline gate page, `gate.rs`, which must work without the server). The officer
 //! pages check access through the same rules as the API; the registration
 //! pages need no account and speak the registrant's language.
 
@@ -10,9 +11,11 @@ pub(crate) mod cases;
 mod dashboard;
 mod duplicates;
 mod eligibility;
+mod gate;
 pub(crate) mod household_form;
 pub(crate) mod intake;
 mod login;
+mod pass;
 mod planning;
 pub(crate) mod register;
 mod render;
@@ -100,6 +103,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))
+        .route("/pass/{key}", get(pass::page))
+        .route("/gate", get(gate::root))
+        .route("/gate/", get(gate::page))
+        .route("/gate/gate.js", get(gate::script))
+        .route("/gate/sw.js", get(gate::worker))
+        .route("/gate/gate.css", get(gate::stylesheet))
+        .route("/gate/manifest.webmanifest", get(gate::manifest))
+        .route("/gate/icon.svg", get(gate::icon))
         .route("/static/muster.css", get(stylesheet))
 }
 

@@ -19,10 +19,15 @@ use crate::{ApiError, AppState};
 
 /// A link to the same page in another language.
 pub struct LanguageLink {
-    code: &'static str,
-    name: String,
-    href: String,
-    current: bool,
+    pub(crate) code: &'static str,
+    pub(crate) name: String,
+    pub(crate) href: String,
+    pub(crate) current: bool,
+}
+
+/// Links to the page at `path` in each language (the pass page's).
+pub(crate) fn language_links_for(t: Texts, path: &str) -> Vec<LanguageLink> {
+    language_links(t, path, None)
 }
 
 fn language_links(t: Texts, path: &str, operation: Option<&str>) -> Vec<LanguageLink> {
@@ -82,6 +87,8 @@ struct StatusPage {
     version: i64,
     status: Option<String>,
     form: Option<FormView>,
+    /// The household's pass page, once called forward.
+    pass_page: Option<String>,
 }
 
 #[derive(Template)]
@@ -180,6 +187,8 @@ pub(crate) struct Granted<'a> {
     pub access_code: &'a str,
     pub version: i64,
     pub status: domain::CaseStatus,
+    /// The pass page's link, once called forward.
+    pub pass_page: Option<String>,
     /// The correction form, when the household may still correct.
     pub correction: Option<Correction<'a>>,
 }
@@ -210,11 +219,13 @@ pub(crate) fn status_page(
         version: 0,
         status: None,
         form: None,
+        pass_page: None,
         t,
     };
     if let Some(g) = granted {
         page.access_code = g.access_code.to_owned();
         page.version = g.version;
+        page.pass_page = g.pass_page;
         page.status = Some(t.get(&format!("status-{}", g.status.as_str())));
         page.form = g.correction.map(|c| {
             let options = FormOptions {

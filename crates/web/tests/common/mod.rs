@@ -159,6 +159,32 @@ impl Fixture {
         id
     }
 
+    /// A household scheduled on the fixture's movement, at a processing
+    /// hour (as an approved plan leaves it; set directly, since the
+    /// fixture's movement has left and no plan would take it).
+    pub async fn scheduled_case(&self) -> CaseId {
+        let id = self.new_case().await;
+        sqlx::query(
+            "UPDATE cases SET status = 'scheduled', movement_id = $2, processing_slot = $3 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(self.movement.to_string())
+        .bind("2021-08-19T20:00:00.000000Z")
+        .execute(self.store.pool())
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A household called forward, with its pass.
+    pub async fn called_forward_case(&self) -> (CaseId, domain::pass::Pass) {
+        let id = self.scheduled_case().await;
+        let mut tx = self.store.write(Actor::Console).await.unwrap();
+        let issued = tx.call_forward(id).await.unwrap();
+        tx.commit().await.unwrap();
+        (id, issued.pass)
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
         self.app.clone().oneshot(req).await.unwrap()
     }
