@@ -42,10 +42,10 @@ pub use backend::Backend;
 pub use cases::CaseFilter;
 pub use duplicates::{RegistryChanges, RegistryPerson};
 pub use error::StoreError;
-pub use outbox::{AttemptRecord, Channel, ClaimedMessage, MessageState, NewMessage, Outcome};
 pub use exports::{
     CaseCount, Imported, PfifPersonImport, StatusEvent, StoredPfifNote, StoredPfifPerson,
 };
+pub use outbox::{AttemptRecord, Channel, ClaimedMessage, MessageState, NewMessage, Outcome};
 pub use passes::{GatePass, IssuedPass};
 pub use plans::{Approval, PlanningInput, SeatHolder};
 pub use quotas::QuotaUsage;
