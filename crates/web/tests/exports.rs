@@ -17,11 +17,15 @@ use formats::pfif;
 use store::{Imported, PfifPersonImport};
 
 fn sample() -> Vec<u8> {
-    std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/pfif/person-finder-test-1.4.xml"
-    ))
-    .unwrap()
+    // scripts/test finds the shared sample wherever the checkout stands.
+    let path = std::env::var("MUSTER_PFIF_SAMPLE").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/pfif/person-finder-test-1.4.xml"
+        )
+        .to_owned()
+    });
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Imports a PFIF document as `muster pfif import` does.
