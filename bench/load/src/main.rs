@@ -5,11 +5,17 @@
 //! acknowledged registrations per second and latency percentiles per kind of
 //! request, as JSON.
 //!
+//! With `--database`, the same run then measures the physical limit (see
+//! `physical.rs`) and reports Muster's rate as a fraction of it.
+//!
 //! ```text
 //! muster-load --base http://127.0.0.1:8080 --operation kabul-2021 \
 //!     --people ../shared/data/afghan_names/dev/people.csv \
-//!     --officer officer --password PW --registrations 20000 --concurrency 64
+//!     --officer officer --password PW --registrations 20000 --concurrency 64 \
+//!     --database sqlite://DIR/muster.db
 //! ```
+
+mod physical;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,6 +59,14 @@ struct Args {
     officer_every: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The server's database (sqlite://PATH or postgres://...): measure the
+    /// physical limit on it after the surge.
+    #[arg(long)]
+    database: Option<String>,
+    /// Households per commit in the physical-limit runs; the ratio is taken
+    /// against the last (the most favourable to the database).
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 256])]
+    groups: Vec<usize>,
 }
 
 /// One row of people.csv, as the registry's lists give it.
@@ -72,7 +86,11 @@ struct Row {
 }
 
 fn opt(s: &str) -> Value {
-    if s.trim().is_empty() { Value::Null } else { Value::String(s.to_owned()) }
+    if s.trim().is_empty() {
+        Value::Null
+    } else {
+        Value::String(s.to_owned())
+    }
 }
 
 /// A household: a principal from one row and up to four members from others
@@ -89,7 +107,11 @@ fn household(rows: &[Row], rng: &mut SmallRng, n: usize) -> Value {
     let mut members = vec![member(principal, "principal")];
     for _ in 1..size {
         let r = &rows[rng.random_range(0..rows.len())];
-        let relationship = if members.len() == 1 { "spouse" } else { "child" };
+        let relationship = if members.len() == 1 {
+            "spouse"
+        } else {
+            "child"
+        };
         let mut m = member(r, relationship);
         m["family_name"] = opt(&principal.family_name);
         members.push(m);
@@ -185,7 +207,11 @@ async fn main() -> anyhow::Result<()> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let cookie = Arc::new(sign_in(&client, &args).await?);
-    let host = args.base.trim_start_matches("http://").trim_start_matches("https://").to_owned();
+    let host = args
+        .base
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .to_owned();
     let next = Arc::new(AtomicUsize::new(0));
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
@@ -203,7 +229,10 @@ async fn main() -> anyhow::Result<()> {
         );
         workers.push(tokio::spawn(async move {
             let mut rng = SmallRng::seed_from_u64(args.seed * 1_000 + w as u64);
-            let url = format!("{}/api/operations/{}/registrations", args.base, args.operation);
+            let url = format!(
+                "{}/api/operations/{}/registrations",
+                args.base, args.operation
+            );
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= args.registrations || Instant::now() >= deadline {
@@ -243,7 +272,10 @@ async fn main() -> anyhow::Result<()> {
         w.await?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let mut tally = Arc::try_unwrap(tally).ok().context("workers still hold the tally")?.into_inner();
+    let mut tally = Arc::try_unwrap(tally)
+        .ok()
+        .context("workers still hold the tally")?
+        .into_inner();
     let acknowledged = tally.statuses.get("registration 201").copied().unwrap_or(0);
     let mut kinds = BTreeMap::new();
     for (kind, l) in &mut tally.latencies {
@@ -258,14 +290,22 @@ async fn main() -> anyhow::Result<()> {
             },
         );
     }
-    let report = json!({
+    let rate = acknowledged as f64 / elapsed;
+    let mut report = json!({
         "seconds": elapsed,
         "concurrency": args.concurrency,
         "acknowledged_registrations": acknowledged,
-        "registrations_per_second": acknowledged as f64 / elapsed,
+        "registrations_per_second": rate,
         "kinds": kinds,
         "statuses": tally.statuses,
     });
+    if let Some(url) = &args.database {
+        let limits = physical::measure(url, &tally.case_ids, &args.groups).await?;
+        if let Some(best) = limits.last() {
+            report["ratio_to_physical_limit"] = json!(rate / best.households_per_second);
+        }
+        report["physical_limit"] = json!(limits);
+    }
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }
@@ -282,7 +322,11 @@ async fn officer(
     tally: &Mutex<Tally>,
 ) {
     let row = &rows[rng.random_range(0..rows.len())];
-    let name = if row.given_name.trim().is_empty() { &row.family_name } else { &row.given_name };
+    let name = if row.given_name.trim().is_empty() {
+        &row.family_name
+    } else {
+        &row.given_name
+    };
     let t = Instant::now();
     let res = client
         .post(format!("{}/api/cases/search", args.base))

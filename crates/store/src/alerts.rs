@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::cases::unseal;
-use crate::outbox::{Channel, NewMessage};
+use crate::outbox::{Channel, NewMessage, first_contact};
 use crate::sealing::DataKey;
 use crate::{Store, StoreError, WriteTx, codec};
 
@@ -30,12 +30,7 @@ pub(crate) struct Addressee {
 
 impl Addressee {
     pub(crate) fn first(&self, kind: ContactKind) -> Option<&str> {
-        self.details
-            .contacts
-            .iter()
-            .find(|c| c.kind == kind)
-            .map(|c| c.value.trim())
-            .filter(|v| !v.is_empty())
+        first_contact(&self.details, kind)
     }
 
     /// The channels this person can be reached on, with the address.

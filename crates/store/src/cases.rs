@@ -509,6 +509,19 @@ impl WriteTx {
         new: &NewCase,
         source: &str,
     ) -> Result<CaseId, StoreError> {
+        Ok(self.insert_case(op, new, source, None).await?.0)
+    }
+
+    /// Writes a new case and returns its id and reference. A refusal (an
+    /// unknown scheme, a burned operation) comes before anything is written,
+    /// which lets a group commit refuse one registration and keep the rest.
+    pub(crate) async fn insert_case(
+        &mut self,
+        op: &Operation,
+        new: &NewCase,
+        source: &str,
+        access_code_hash: Option<&str>,
+    ) -> Result<(CaseId, String), StoreError> {
         self.check_scheme(&op.id, new.scheme_id).await?;
         let key = self.data_key(&op.id).await?;
         let id = CaseId::new();
@@ -524,12 +537,12 @@ impl WriteTx {
         let reference = self.next_reference(&op.country).await?;
         sqlx::query(
             "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
-             household_size, version, created_at, updated_at, language, follow_up, province) \
-             VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $12, $13, $14)",
+             household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
+             VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $12, $13, $14, $15)",
         )
         .bind(id.to_string())
         .bind(op.id.as_str())
-        .bind(reference)
+        .bind(&reference)
         .bind(CaseStatus::Registered.as_str())
         .bind(new.scheme_id.map(|s| s.to_string()))
         .bind(new.tier.map(i64::from))
@@ -545,6 +558,7 @@ impl WriteTx {
         .bind(new.language.as_deref())
         .bind(new.follow_up.as_deref().map(str::trim))
         .bind(province_code(&new.members))
+        .bind(access_code_hash)
         .execute(self.conn())
         .await?;
         let members: Vec<(PersonId, &PersonDetails)> =
@@ -560,7 +574,7 @@ impl WriteTx {
         );
         self.audit(AuditEntry::new("case.create", "case", id).detail(detail))
             .await?;
-        Ok(id)
+        Ok((id, reference))
     }
 
     /// Moves a case one step along the pipeline.

@@ -28,9 +28,38 @@ pub enum StoreError {
     WrongMasterKey,
     #[error(transparent)]
     Key(#[from] crate::sealing::KeyError),
+    /// The store's background writer has stopped (the server is shutting down).
+    #[error("the store is shutting down")]
+    Unavailable,
 }
 
 impl StoreError {
+    /// A refusal of the input or the state, as opposed to a failure of the
+    /// database: the write can go on without the refused part.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::NotFound { .. } | Self::Conflict(_) | Self::Invalid(_) | Self::Burned
+        )
+    }
+
+    /// A short class for logs, which never carry an error's details.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Invalid(_) => "invalid",
+            Self::UnsupportedUrl => "unsupported_url",
+            Self::Corrupt { .. } => "corrupt",
+            Self::Database(_) => "database",
+            Self::Migration(_) => "migration",
+            Self::Burned => "burned",
+            Self::WrongMasterKey => "wrong_master_key",
+            Self::Key(_) => "key",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
     pub(crate) fn not_found(kind: &'static str) -> Self {
         Self::NotFound { kind }
     }

@@ -27,6 +27,7 @@ mod passes;
 mod plans;
 mod posts;
 mod quotas;
+mod registrar;
 mod registrations;
 mod roll_calls;
 mod schemes;
@@ -45,10 +46,13 @@ pub use error::StoreError;
 pub use exports::{
     CaseCount, Imported, PfifPersonImport, StatusEvent, StoredPfifNote, StoredPfifPerson,
 };
-pub use outbox::{AttemptRecord, Channel, ClaimedMessage, MessageState, NewMessage, Outcome};
+pub use outbox::{
+    AttemptRecord, Channel, ClaimedMessage, HouseholdMessage, MessageState, NewMessage, Outcome,
+};
 pub use passes::{GatePass, IssuedPass};
 pub use plans::{Approval, PlanningInput, SeatHolder};
 pub use quotas::QuotaUsage;
+pub use registrar::Registrar;
 pub use registrations::{Registered, RegistrationAccess, RegistrationRequest};
 pub use roll_calls::{Reply, Started, token_hash};
 pub use sealing::{KeyError, MasterKey};

@@ -12,11 +12,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::alert::DeliveryCounts;
-use domain::{MessageId, OperationId, PersonId};
+use domain::person::{ContactKind, PersonDetails};
+use domain::{CaseId, MessageId, OperationId, PersonId};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use zeroize::Zeroizing;
 
+use crate::cases::unseal;
 use crate::sealing::DataKey;
 use crate::{Backend, Store, StoreError, WriteTx, codec};
 
@@ -117,6 +119,24 @@ pub(crate) fn addressee_index(key: &DataKey, channel: Channel, to: &str) -> Stri
     key.blind(&format!("addressee:{}:{normalised}", channel.as_str()))
 }
 
+/// A person's first contact of a kind, if it holds anything.
+pub(crate) fn first_contact(details: &PersonDetails, kind: ContactKind) -> Option<&str> {
+    details
+        .contacts
+        .iter()
+        .find(|c| c.kind == kind)
+        .map(|c| c.value.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// What to tell a household, in its language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdMessage {
+    pub subject: String,
+    pub text: String,
+    pub language: String,
+}
+
 /// `('pending' and due) or ('sending' and its lease ran out)`, with `$n` the time.
 fn claimable(n: usize) -> String {
     format!(
@@ -157,6 +177,57 @@ impl WriteTx {
         .execute(self.conn())
         .await?;
         Ok(id)
+    }
+}
+
+impl WriteTx {
+    /// Queues `message` to a household, in this write: by e-mail and by SMS,
+    /// each to the first member (the principal first) who gave that kind of
+    /// contact. Returns how many were queued; none when nobody in the
+    /// household can be reached, which officers see as no message.
+    pub async fn message_household(
+        &mut self,
+        case: CaseId,
+        source: (&'static str, &str),
+        message: &HouseholdMessage,
+    ) -> Result<usize, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, operation_id, details FROM persons WHERE case_id = $1 ORDER BY position",
+        )
+        .bind(case.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(0);
+        };
+        let op: OperationId = codec::get_parsed(first, "operation_id", "operation id")?;
+        let key = self.data_key(&op).await?;
+        let mut members = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: PersonId = codec::get_parsed(row, "id", "person id")?;
+            members.push((id, unseal(&key, &op, row, "details")?));
+        }
+        let mut queued = 0;
+        for (channel, kind) in [
+            (Channel::Email, ContactKind::Email),
+            (Channel::Sms, ContactKind::Phone),
+        ] {
+            let reached = members
+                .iter()
+                .find_map(|(id, d)| first_contact(d, kind).map(|to| (*id, to.to_owned())));
+            if let Some((person, to)) = reached {
+                let new = NewMessage {
+                    channel,
+                    to,
+                    subject: message.subject.clone(),
+                    text: message.text.clone(),
+                    language: message.language.clone(),
+                };
+                self.enqueue(&op, source, Some(person), &new).await?;
+                queued += 1;
+            }
+        }
+        Ok(queued)
     }
 }
 

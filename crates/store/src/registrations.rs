@@ -14,14 +14,14 @@ use crate::{Store, StoreError, WriteTx, codec};
 
 /// What identifies one registration request.
 #[derive(Debug, Clone)]
-pub struct RegistrationRequest<'a> {
+pub struct RegistrationRequest {
     /// Hash of the client's Idempotency-Key, or of the body when none was sent.
-    pub key_hash: &'a str,
+    pub key_hash: String,
     /// Hash of the request body: a key reused for another body is refused.
-    pub body_hash: &'a str,
+    pub body_hash: String,
     /// A fresh access code, used if the request is new.
-    pub access_code: &'a str,
-    pub access_code_hash: &'a str,
+    pub access_code: String,
+    pub access_code_hash: String,
 }
 
 /// The answer to a registration, the same for the first request and a resend.
@@ -71,18 +71,21 @@ impl Store {
 
 impl WriteTx {
     /// Registers a household from self-registration, once per request key.
+    /// A refusal (the key reused for another body, an unknown scheme) comes
+    /// before anything is written, which the [`crate::Registrar`]'s group
+    /// commit relies on to refuse one registration and keep the others.
     pub async fn register(
         &mut self,
         op: &Operation,
         new: &NewCase,
-        request: &RegistrationRequest<'_>,
+        request: &RegistrationRequest,
     ) -> Result<Registered, StoreError> {
         let earlier = sqlx::query(
             "SELECT r.body_hash, r.case_id, r.access_code, c.reference FROM registration_requests r \
              JOIN cases c ON c.id = r.case_id WHERE r.operation_id = $1 AND r.request_key = $2",
         )
         .bind(op.id.as_str())
-        .bind(request.key_hash)
+        .bind(&request.key_hash)
         .fetch_optional(self.conn())
         .await?;
         if let Some(row) = earlier {
@@ -107,33 +110,30 @@ impl WriteTx {
                 replayed: true,
             });
         }
-        let case_id = self.create_case(op, new, "self_registration").await?;
-        sqlx::query("UPDATE cases SET access_code_hash = $2 WHERE id = $1")
-            .bind(case_id.to_string())
-            .bind(request.access_code_hash)
-            .execute(self.conn())
+        let (case_id, reference) = self
+            .insert_case(
+                op,
+                new,
+                "self_registration",
+                Some(&request.access_code_hash),
+            )
             .await?;
         sqlx::query(
             "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(op.id.as_str())
-        .bind(request.key_hash)
-        .bind(request.body_hash)
+        .bind(&request.key_hash)
+        .bind(&request.body_hash)
         .bind(case_id.to_string())
-        .bind(self.data_key(&op.id).await?.seal_text(&op.id, request.access_code))
+        .bind(self.data_key(&op.id).await?.seal_text(&op.id, &request.access_code))
         .bind(codec::time(self.now()))
         .execute(self.conn())
         .await?;
-        let reference: String = sqlx::query("SELECT reference FROM cases WHERE id = $1")
-            .bind(case_id.to_string())
-            .fetch_one(self.conn())
-            .await?
-            .try_get("reference")?;
         Ok(Registered {
             case_id,
             reference,
-            access_code: request.access_code.to_owned(),
+            access_code: request.access_code.clone(),
             replayed: false,
         })
     }

@@ -43,6 +43,7 @@ contract!(
     users_and_sessions,
     concurrent_writers_keep_the_chain_whole,
     self_registration_answers_a_resend_with_the_first_answer,
+    group_commit_keeps_every_registration_but_the_refused_one,
     duplicate_pairs_are_kept_once_and_decided,
 );
 
@@ -655,16 +656,81 @@ async fn concurrent_writers_keep_the_chain_whole(store: Store) {
     assert_eq!(total(&store, &op, &CaseFilter::default()).await, 48);
 }
 
+fn registration_request(key: &str, body: &str) -> store::RegistrationRequest {
+    store::RegistrationRequest {
+        key_hash: key.into(),
+        body_hash: body.into(),
+        access_code: "AAAA-BBBB-CCCC".into(),
+        access_code_hash: "code-hash-1".into(),
+    }
+}
+
+async fn group_commit_keeps_every_registration_but_the_refused_one(store: Store) {
+    let op = with_operation(&store).await;
+    let registrar = store::Registrar::start(store.clone());
+    // Sent at once, so that they share transactions: forty households, a
+    // resend of the first, a key reused for another body, and a household
+    // naming a scheme the operation does not have.
+    let mut requests: Vec<(NewCase, store::RegistrationRequest)> = (0..40)
+        .map(|i| {
+            (
+                household("Nabi", &format!("Batch{i}")),
+                registration_request(&format!("key-{i}"), &format!("body-{i}")),
+            )
+        })
+        .collect();
+    requests.push((
+        household("Nabi", "Batch0"),
+        registration_request("key-0", "body-0"),
+    ));
+    requests.push((
+        household("Nabi", "Other"),
+        registration_request("key-1", "body-x"),
+    ));
+    let mut unknown = household("Nabi", "Unknown");
+    unknown.scheme_id = Some(domain::SchemeId::new());
+    requests.push((unknown, registration_request("key-u", "body-u")));
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|(case, request)| {
+            let (registrar, op) = (registrar.clone(), op.clone());
+            tokio::spawn(async move { registrar.register(op, case, request).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    let accepted: Vec<&store::Registered> = answers[..40]
+        .iter()
+        .map(|a| a.as_ref().expect("a good registration is accepted"))
+        .collect();
+    let resend = answers[40].as_ref().unwrap();
+    assert_eq!(resend.case_id, accepted[0].case_id);
+    assert!(resend.replayed);
+    assert!(matches!(answers[41], Err(StoreError::Conflict(_))));
+    assert!(matches!(answers[42], Err(StoreError::Invalid(_))));
+    let all = CaseFilter::default();
+    assert_eq!(total(&store, &op, &all).await, 40);
+    // Acknowledged means written: every case is there, with its reference.
+    let mut references = std::collections::BTreeSet::new();
+    for a in accepted {
+        let case = store.get_case(a.case_id).await.unwrap();
+        assert_eq!(case.reference, a.reference);
+        references.insert(case.reference);
+    }
+    assert_eq!(references.len(), 40);
+    assert!(matches!(
+        store.verify_audit().await.unwrap(),
+        store::ChainReport::Intact { .. }
+    ));
+}
+
 async fn self_registration_answers_a_resend_with_the_first_answer(store: Store) {
     let op = with_operation(&store).await;
     let mut new = household("Nabi", "Selfreg");
     new.language = Some("fa".into());
-    let request = store::RegistrationRequest {
-        key_hash: "key-1",
-        body_hash: "body-1",
-        access_code: "AAAA-BBBB-CCCC",
-        access_code_hash: "code-hash-1",
-    };
+    let request = registration_request("key-1", "body-1");
     // Two resends racing the first: one case, the same answer to each.
     let mut tasks = Vec::new();
     for _ in 0..3 {
@@ -713,7 +779,7 @@ async fn self_registration_answers_a_resend_with_the_first_answer(store: Store) 
     );
     let mut tx = store.write(Actor::Applicant).await.unwrap();
     let other = store::RegistrationRequest {
-        body_hash: "body-2",
+        body_hash: "body-2".into(),
         ..request
     };
     let refused = tx.register(&op, &new, &other).await.unwrap_err();

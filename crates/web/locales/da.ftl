@@ -131,3 +131,5 @@ pass-household = Personer
 pass-instructions = Vis dette adgangskort ved kontrolposter og ved porten. Det indeholder ingen navne. Medbring dokumenterne for alle i husstanden.
 pass-revoked = Dette adgangskort er ikke længere gyldigt. Vent på en ny indkaldelse.
 pass-show = Vis mit adgangskort
+callforward-message-subject = Du er kaldt frem
+callforward-message-body = Du er kaldt frem. Mød op på dit samlingssted { $hour } (UTC) med dokumenterne for alle i din husstand. Adgangskode: { $code }. Dit adgangskort: { $link }

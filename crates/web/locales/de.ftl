@@ -131,3 +131,5 @@ pass-household = Personen
 pass-instructions = Zeigen Sie diesen Passierschein an Kontrollpunkten und am Tor. Er enthält keine Namen. Bringen Sie die Dokumente aller Mitglieder Ihres Haushalts mit.
 pass-revoked = Dieser Passierschein ist nicht mehr gültig. Warten Sie auf einen neuen Aufruf.
 pass-show = Meinen Passierschein zeigen
+callforward-message-subject = Sie werden aufgerufen
+callforward-message-body = Sie werden aufgerufen. Kommen Sie am { $hour } (UTC) zu Ihrem Sammelpunkt, mit den Dokumenten aller Mitglieder Ihres Haushalts. Passierschein-Code: { $code }. Ihr Passierschein: { $link }

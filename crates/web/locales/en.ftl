@@ -132,3 +132,5 @@ pass-household = Persons
 pass-instructions = Show this pass at checkpoints and at the gate. It carries no names. Bring the documents of everyone in your household.
 pass-revoked = This pass is no longer valid. Wait to be called forward again.
 pass-show = Show my pass
+callforward-message-subject = You are called forward
+callforward-message-body = You are called forward. Come to your assembly point at { $hour } (UTC) with the documents of everyone in your household. Pass code: { $code }. Your pass: { $link }

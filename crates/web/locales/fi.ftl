@@ -131,3 +131,5 @@ pass-household = Henkilöitä
 pass-instructions = Näytä tämä kulkulupa tarkastuspisteillä ja portilla. Siinä ei ole nimiä. Ota mukaan kaikkien kotitaloutesi jäsenten asiakirjat.
 pass-revoked = Tämä kulkulupa ei ole enää voimassa. Odota uutta kutsua.
 pass-show = Näytä kulkulupani
+callforward-message-subject = Teidät kutsutaan lähtöön
+callforward-message-body = Teidät kutsutaan lähtöön. Tulkaa kokoontumispaikkaanne { $hour } (UTC) ja ottakaa mukaan kaikkien kotitaloutenne jäsenten asiakirjat. Kulkuluvan koodi: { $code }. Kulkulupanne: { $link }

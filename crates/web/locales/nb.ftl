@@ -131,3 +131,5 @@ pass-household = Personer
 pass-instructions = Vis dette passerbeviset ved kontrollposter og ved porten. Det inneholder ingen navn. Ta med dokumentene til alle i husstanden.
 pass-revoked = Dette passerbeviset er ikke lenger gyldig. Vent på en ny innkalling.
 pass-show = Vis passerbeviset mitt
+callforward-message-subject = Du er kalt inn
+callforward-message-body = Du er kalt inn. Møt opp på oppmøtestedet ditt { $hour } (UTC) med dokumentene til alle i husstanden. Passerkode: { $code }. Ditt passerbevis: { $link }

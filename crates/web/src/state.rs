@@ -52,6 +52,8 @@ pub struct AppState {
     pub uploads: Arc<crate::pages::intake::Uploads>,
     /// Sends what the outbox holds, behind the requests that filled it.
     pub outbox: crate::outbox::Outbox,
+    /// Writes self-registrations in group commits.
+    pub registrar: store::Registrar,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
         Self {
             outbox,
             matcher: crate::matcher::Matcher::start(store.clone()),
+            registrar: store::Registrar::start(store.clone()),
             store,
             config: Arc::new(config),
             login_limiter: Arc::default(),

@@ -1,6 +1,9 @@
 //! The outbox worker against real servers on loopback, started here: a small
 //! SMTP server (EHLO, MAIL, RCPT, DATA, QUIT) and an HTTP SMS gateway (axum).
-//! Every test runs on SQLite and on PostgreSQL.
+//! Every test runs on SQLite and on PostgreSQL, but for the call-forward
+//! message, which goes through the whole application.
+
+mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,6 +37,94 @@ macro_rules! on_both_backends {
             })*
         }
     };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_household_called_forward_is_told_when_and_where_in_its_language() {
+    let f = common::Fixture::with_config(web::Config {
+        public_url: "https://muster.example.org/".into(),
+        ..Default::default()
+    })
+    .await;
+    let officer = f.sign_in("officer").await;
+    let mut tx = f.store.write(Actor::Console).await.unwrap();
+    let case = NewCase {
+        scheme_id: Some(f.scheme),
+        language: Some("fa".into()),
+        members: vec![
+            person(
+                "Nabi",
+                &[
+                    (ContactKind::Phone, "+93701234567".into()),
+                    (ContactKind::Email, "nabi@example.org".into()),
+                ],
+            ),
+            // Reached through the principal: one message per channel.
+            PersonDetails {
+                relationship: Relationship::Spouse,
+                ..person("Laila", &[(ContactKind::Email, "laila@example.org".into())])
+            },
+        ],
+        ..Default::default()
+    };
+    let id = tx.create_case(&f.op, &case, "officer").await.unwrap();
+    tx.commit().await.unwrap();
+    let id = f.schedule(id).await;
+    let res = f
+        .send(common::json_request(
+            "POST",
+            &format!("/api/cases/{id}/call-forward"),
+            Some(&officer),
+            "{}",
+        ))
+        .await;
+    assert_eq!(res.status(), 201);
+    let issued = common::body_json(res).await;
+    assert_eq!(issued["message"]["language"], "fa");
+    assert_eq!(issued["message"]["queued"], 2);
+    let pass_id = issued["pass_id"].as_str().unwrap().to_owned();
+    let code = issued["code"].as_str().unwrap().to_owned();
+    let link = format!(
+        "https://muster.example.org{}",
+        issued["page"].as_str().unwrap()
+    );
+
+    let (smtp, sms) = (SmtpServer::start(0).await, SmsServer::start(0).await);
+    let worker = Worker::new(f.store.clone(), "w1".into(), config(&smtp, &sms)).unwrap();
+    for _ in 0..200 {
+        worker.run_once().await.unwrap();
+        let counts = f
+            .store
+            .delivery_counts("call_forward", &pass_id)
+            .await
+            .unwrap();
+        if counts.pending == 0 {
+            assert_eq!((counts.delivered, counts.failed), (2, 0));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, ["nabi@example.org"]);
+    assert!(mails[0].header("Subject").unwrap().contains("=?utf-8?"));
+    let texts = sms.received();
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].body["to"], "+93701234567");
+    let text = texts[0].body["text"].as_str().unwrap();
+    assert!(text.starts_with("نوبت حرکت شما رسیده است"), "{text}");
+    assert!(
+        text.contains("2021-08-19 20:00"),
+        "the processing hour: {text}"
+    );
+    assert!(text.contains(&code), "the short code: {text}");
+    assert!(text.contains(&link), "the pass page: {text}");
+    for name in ["Nabi", "Laila", "Ahmadi"] {
+        assert!(
+            !text.contains(name),
+            "a message names nobody, like the pass"
+        );
+    }
 }
 
 on_both_backends!(

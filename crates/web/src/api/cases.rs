@@ -218,7 +218,7 @@ pub(crate) async fn move_case(
     if change.to == domain::CaseStatus::CalledForward {
         // Never called forward without a pass (and its message).
         let issued = tx.call_forward(case.id).await?;
-        super::passes::enqueue_call_forward_message(&mut tx, &issued).await?;
+        super::passes::enqueue_call_forward_message(state, &mut tx, &issued).await?;
     } else {
         tx.change_status(case.id, change).await?;
     }

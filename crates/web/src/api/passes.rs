@@ -14,7 +14,7 @@ use domain::validation::ValidationErrors;
 use domain::{CaseId, CaseStatus, MovementId, OperationId, PassId};
 use passes::{Jwk, Jwks};
 use serde::{Deserialize, Serialize};
-use store::{IssuedPass, WriteTx};
+use store::{HouseholdMessage, IssuedPass, WriteTx};
 
 use crate::access::{case_for, operation_for, require};
 use crate::auth::CurrentUser;
@@ -29,23 +29,56 @@ pub struct CallForwardMessage {
     pub language: String,
     /// The pass page, relative to the server's public address.
     pub pass_page: String,
+    /// Messages queued: one per channel the household can be reached on.
+    pub queued: usize,
 }
 
-/// Where a call-forward message is enqueued: in the call-forward's own
+/// Queues a household's call-forward message in the call-forward's own
 /// write, so that a household is never called forward without its message
-/// nor messaged without its pass. The outbox (issue 7) inserts the message
-/// here; until then this only says what the message would carry.
+/// nor messaged without its pass. The text, in the household's language,
+/// gives the processing hour, the short code and the pass page; like the
+/// pass, it names nobody.
 pub(crate) async fn enqueue_call_forward_message(
-    _tx: &mut WriteTx,
+    state: &AppState,
+    tx: &mut WriteTx,
     issued: &IssuedPass,
 ) -> Result<CallForwardMessage, ApiError> {
     let language = (issued.language.as_deref())
         .and_then(crate::i18n::by_tag)
         .unwrap_or_else(crate::i18n::english);
-    Ok(CallForwardMessage {
-        case_id: issued.pass.case_id,
+    let pass = &issued.pass;
+    let pass_page = pass_page_path(pass);
+    let t = crate::i18n::Texts::new(language);
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set(
+        "hour",
+        pass.processing_slot.format("%Y-%m-%d %H:%M").to_string(),
+    );
+    args.set("code", pass.code.clone());
+    args.set(
+        "link",
+        format!(
+            "{}{pass_page}",
+            state.config.public_url.trim_end_matches('/')
+        ),
+    );
+    let message = HouseholdMessage {
+        subject: t.get("callforward-message-subject"),
+        text: t.with_args("callforward-message-body", &args),
         language: language.code.to_owned(),
-        pass_page: pass_page_path(&issued.pass),
+    };
+    let queued = tx
+        .message_household(
+            pass.case_id,
+            ("call_forward", &pass.id.to_string()),
+            &message,
+        )
+        .await?;
+    Ok(CallForwardMessage {
+        case_id: pass.case_id,
+        language: language.code.to_owned(),
+        pass_page,
+        queued,
     })
 }
 
@@ -99,7 +132,7 @@ pub async fn call_forward(
     let case = case_for(&state, &me, &id, Action::CallForward).await?;
     let mut tx = state.store.write(me.actor()).await?;
     let issued = tx.call_forward(case.id).await?;
-    let message = enqueue_call_forward_message(&mut tx, &issued).await?;
+    let message = enqueue_call_forward_message(&state, &mut tx, &issued).await?;
     tx.commit().await?;
     let body = CalledForward {
         pass: PassToken::from(&issued.pass),

@@ -227,21 +227,14 @@ pub async fn create(
         None => sha256_hex(&[b"body", body_hash.as_bytes()]),
     };
     let code = new_access_code();
-    let code_hash = access_code_hash(&code);
-    let mut tx = state.store.write(Actor::Applicant).await?;
-    let registered = tx
-        .register(
-            &op,
-            &new,
-            &RegistrationRequest {
-                key_hash: &key_hash,
-                body_hash: &body_hash,
-                access_code: &code,
-                access_code_hash: &code_hash,
-            },
-        )
-        .await?;
-    tx.commit().await?;
+    let request = RegistrationRequest {
+        key_hash,
+        body_hash,
+        access_code_hash: access_code_hash(&code),
+        access_code: code,
+    };
+    let members = new.members.len();
+    let registered = state.registrar.register(op.clone(), new, request).await?;
     if !registered.replayed {
         state.matcher.changed(&op.id);
     }
@@ -251,7 +244,7 @@ pub async fn create(
             &op,
             &registered.reference,
             &registered.access_code,
-            new.members.len(),
+            members,
             registered.replayed,
         ),
         None => (

@@ -163,7 +163,11 @@ impl Fixture {
     /// hour (as an approved plan leaves it; set directly, since the
     /// fixture's movement has left and no plan would take it).
     pub async fn scheduled_case(&self) -> CaseId {
-        let id = self.new_case().await;
+        self.schedule(self.new_case().await).await
+    }
+
+    /// Schedules `id` on the fixture's movement, as `scheduled_case`.
+    pub async fn schedule(&self, id: CaseId) -> CaseId {
         sqlx::query(
             "UPDATE cases SET status = 'scheduled', movement_id = $2, processing_slot = $3 WHERE id = $1",
         )

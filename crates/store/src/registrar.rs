@@ -1,0 +1,114 @@
+//! Group commit for self-registrations. In a surge thousands of households
+//! register each second; a transaction each would spend the disk on as many
+//! syncs. Registrations queue here instead, and one task writes whatever has
+//! queued while the previous write was syncing into one transaction: one
+//! sync for them all, and batches that grow with the load. An answer goes
+//! back only after its commit, so what is acknowledged is durable.
+//!
+//! A batch the database refuses as a whole is written again one registration
+//! at a time, so that one bad registration never costs the others theirs.
+
+use domain::audit::Actor;
+use domain::case::NewCase;
+use domain::operation::Operation;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{Registered, RegistrationRequest, Store, StoreError};
+
+/// The most registrations written in one transaction: large enough to take
+/// a surge in few syncs, small enough to keep each answer's wait short.
+const MAX_BATCH: usize = 256;
+
+/// The queue of registrations waiting for the next group commit.
+#[derive(Clone)]
+pub struct Registrar {
+    queue: mpsc::Sender<Job>,
+}
+
+struct Job {
+    op: Operation,
+    case: NewCase,
+    request: RegistrationRequest,
+    answer: oneshot::Sender<Result<Registered, StoreError>>,
+}
+
+impl Registrar {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn start(store: Store) -> Self {
+        let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(store, jobs));
+        Self { queue }
+    }
+
+    /// Registers a household as [`crate::WriteTx::register`] does, answering
+    /// once the transaction that holds it has committed.
+    pub async fn register(
+        &self,
+        op: Operation,
+        case: NewCase,
+        request: RegistrationRequest,
+    ) -> Result<Registered, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let job = Job {
+            op,
+            case,
+            request,
+            answer,
+        };
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Unavailable)?;
+        answered.await.map_err(|_| StoreError::Unavailable)?
+    }
+}
+
+async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let batch = std::mem::take(&mut jobs);
+        match write_together(&store, &batch).await {
+            Ok(answers) => {
+                for (job, answer) in batch.into_iter().zip(answers) {
+                    // A client that went away still has its registration.
+                    let _ = job.answer.send(answer);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(
+                    size = batch.len(),
+                    error = e.class(),
+                    "a registration batch failed; writing its registrations one at a time"
+                );
+                for job in batch {
+                    let answer = write_alone(&store, &job).await;
+                    let _ = job.answer.send(answer);
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the whole batch; refusals are answered one by one.
+async fn write_together(
+    store: &Store,
+    batch: &[Job],
+) -> Result<Vec<Result<Registered, StoreError>>, StoreError> {
+    let mut tx = store.write(Actor::Applicant).await?;
+    let mut answers = Vec::with_capacity(batch.len());
+    for job in batch {
+        match tx.register(&job.op, &job.case, &job.request).await {
+            Err(e) if e.is_refusal() => answers.push(Err(e)),
+            answer => answers.push(Ok(answer?)),
+        }
+    }
+    tx.commit().await?;
+    Ok(answers)
+}
+
+async fn write_alone(store: &Store, job: &Job) -> Result<Registered, StoreError> {
+    let mut tx = store.write(Actor::Applicant).await?;
+    let registered = tx.register(&job.op, &job.case, &job.request).await?;
+    tx.commit().await?;
+    Ok(registered)
+}
