@@ -61,7 +61,10 @@ fn routed() -> BTreeSet<(String, String)> {
         if path == "/api/{*rest}" {
             continue;
         }
-        assert!(path.starts_with("/api/"), "an API route outside /api: {path}");
+        assert!(
+            path.starts_with("/api/"),
+            "an API route outside /api: {path}"
+        );
         let mut found = 0;
         for method in METHODS {
             let call = format!("{method}(");

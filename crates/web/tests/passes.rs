@@ -397,7 +397,10 @@ async fn officers_see_a_pass_two_gates_admitted_offline() {
     }
     assert!(html.contains(&format!(r#"<a href="/cases/{case}">"#)));
     for name in ["Nabi", "Wali", "Ahmadzai"] {
-        assert!(!html.contains(name), "no names: the pass is what is in question");
+        assert!(
+            !html.contains(name),
+            "no names: the pass is what is in question"
+        );
     }
 
     // The gate sees the conflict but may not open the case.

@@ -13,9 +13,9 @@ use domain::operation::Operation;
 use domain::pass::{ConflictKind, GateConflict, ScanKind, StoredScan, Verdict};
 
 use super::render::{Nav, PageError, html, time};
+use crate::AppState;
 use crate::access::operation_for;
 use crate::auth::PageUser;
-use crate::AppState;
 
 pub struct ConflictView {
     kind: &'static str,
@@ -101,7 +101,12 @@ pub async fn page(
     let conflicts = state.store.gate_conflicts(&operation.id).await?;
     let movements: HashMap<_, _> = (state.store.list_movements(&operation.id, None).await?)
         .into_iter()
-        .map(|m| (m.id, format!("{} ({} UTC)", m.designator, time(m.departs_at))))
+        .map(|m| {
+            (
+                m.id,
+                format!("{} ({} UTC)", m.designator, time(m.departs_at)),
+            )
+        })
         .collect();
     let may_see_cases = role_may(me.user.role, Action::ViewCases);
     let conflicts = conflicts

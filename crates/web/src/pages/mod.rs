@@ -104,10 +104,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))
-        .route(
-            "/operations/{op}/gate/conflicts",
-            get(gate_conflicts::page),
-        )
+        .route("/operations/{op}/gate/conflicts", get(gate_conflicts::page))
         .route("/pass/{key}", get(pass::page))
         .route("/gate", get(gate::root))
         .route("/gate/", get(gate::page))
