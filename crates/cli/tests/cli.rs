@@ -67,6 +67,70 @@ fn demo_loads_once_and_verify_audit_names_a_tampered_event() {
     );
 }
 
+#[test]
+fn demo_households_called_forward_hold_passes_that_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = muster(
+        dir.path(),
+        &["demo", "--no-serve", "--password", "demo password 1"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = open(&dir.path().join("muster.db")).await;
+        let op = domain::OperationId::parse(demo::OPERATION_ID).unwrap();
+        let called = store
+            .cases_at(&op, &[domain::CaseStatus::CalledForward])
+            .await
+            .unwrap();
+        assert!(called.len() > 10, "{} called forward", called.len());
+        for case in &called {
+            let movement = case.movement_id.expect("on a movement");
+            let slot = case.processing_slot.expect("at a processing hour");
+            let pass = store.current_pass(case.id).await.unwrap().expect("a pass");
+            let claims = store::testing::verify_pass(&store, &pass)
+                .await
+                .expect("the pass verifies with the published keys");
+            assert_eq!(claims.mov, movement.to_string());
+            assert_eq!(claims.hour, slot.timestamp());
+            assert_eq!(claims.hh as usize, case.members.len());
+        }
+        // Every household with a seat has a movement that takes its scheme,
+        // an hour before departure, and no movement is overfilled.
+        let movements = store.list_movements(&op, None).await.unwrap();
+        let schemes = store.list_schemes(&op).await.unwrap();
+        let loads = store.movement_loads(&op).await.unwrap();
+        use domain::CaseStatus::{CheckedIn, Departed, Scheduled};
+        let seated = store
+            .cases_at(&op, &[Scheduled, CheckedIn, Departed])
+            .await
+            .unwrap();
+        for case in seated.iter().chain(&called) {
+            let m = (movements.iter())
+                .find(|m| Some(m.id) == case.movement_id)
+                .expect("a seated household has its movement");
+            let scheme = (schemes.iter())
+                .find(|s| Some(s.id) == case.scheme_id)
+                .expect("and a scheme");
+            assert!(m.accepts(scheme), "{} takes {}", m.designator, scheme.code);
+            assert!(case.processing_slot.is_some_and(|t| t < m.departs_at));
+        }
+        for m in &movements {
+            let persons = loads.get(&m.id).map_or(0, |l| l.1);
+            assert!(persons <= m.seats, "{} overfilled", m.designator);
+        }
+        store.close().await;
+    });
+}
+
+async fn open(db: &std::path::Path) -> store::Store {
+    let url = format!("sqlite://{}", db.display());
+    let key = store::MasterKey::load_or_create(&db.with_file_name("master.key")).unwrap();
+    store::Store::connect(&url, store::MasterKeySource::Key(key))
+        .await
+        .unwrap()
+}
+
 /// Edits audit event 100 through the store's own connection pool (a second
 /// process, as an attacker with file access would).
 fn edit_audit_event(db: &std::path::Path) -> bool {

@@ -29,6 +29,16 @@ pub struct DemoHousehold {
     pub case: NewCase,
     pub scheme: Option<usize>,
     pub path: Vec<CaseStatus>,
+    /// Its place, when its path reaches scheduled.
+    pub seat: Option<DemoSeat>,
+}
+
+/// A place on a movement: which one (an index into `movements`) and the
+/// processing hour, so many hours before the movement departs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSeat {
+    pub movement: usize,
+    pub hours_before: u32,
 }
 
 /// A movement with the schemes it accepts, as indexes into `schemes`.
@@ -61,13 +71,67 @@ pub fn kabul_2021(households: usize) -> DemoData {
         };
         list.push(h);
     }
-    let households = list;
+    let mut households = list;
+    let movements = record::movements();
+    seat(&mut households, &movements, &schemes);
     DemoData {
         operation: record::operation(),
         posts: record::posts(),
-        movements: record::movements(),
+        movements,
         schemes,
         households,
+    }
+}
+
+/// Whether a movement takes a scheme's households: as
+/// `domain::movement::Movement::accepts`, on the demo's indexes.
+fn accepts(movement: &DemoMovement, scheme: usize, schemes: &[NewScheme]) -> bool {
+    movement.accepts.contains(&scheme)
+        || schemes[scheme]
+            .movement_nations
+            .contains(&movement.movement.nation)
+}
+
+/// Hours over which a movement's households are processed, ending an hour
+/// before departure (the last hour is boarding).
+const PROCESSING_HOURS: u32 = 6;
+
+/// Gives every household whose path reaches scheduled a place on the first
+/// movement that takes its scheme and has room, the furthest along first
+/// (they were scheduled earlier), with processing hours spread over the
+/// hours before departure. There were more people than seats: a household
+/// that finds no room stays eligible, waiting. A seat is counted per
+/// person, lap infants too, as the store counts them.
+fn seat(households: &mut [DemoHousehold], movements: &[DemoMovement], schemes: &[NewScheme]) {
+    let mut left: Vec<u32> = movements.iter().map(|m| m.movement.seats).collect();
+    let mut seated = vec![0u32; movements.len()];
+    let mut order: Vec<usize> = (0..households.len())
+        .filter(|&i| households[i].path.contains(&CaseStatus::Scheduled))
+        .collect();
+    // Stable: households as far along keep their registration order.
+    order.sort_by_key(|&i| std::cmp::Reverse(households[i].path.len()));
+    for i in order {
+        let h = &mut households[i];
+        let size = u32::try_from(h.case.members.len()).unwrap_or(u32::MAX);
+        let found = h.scheme.and_then(|s| {
+            (0..movements.len()).find(|&m| accepts(&movements[m], s, schemes) && left[m] >= size)
+        });
+        match found {
+            Some(m) => {
+                left[m] -= size;
+                h.seat = Some(DemoSeat {
+                    movement: m,
+                    hours_before: 2 + seated[m] % PROCESSING_HOURS,
+                });
+                seated[m] += 1;
+            }
+            None => {
+                let at = (h.path.iter())
+                    .position(|s| *s == CaseStatus::Scheduled)
+                    .unwrap_or(h.path.len());
+                h.path.truncate(at);
+            }
+        }
     }
 }
 
@@ -121,6 +185,7 @@ fn registered_again(rng: &mut SmallRng, earlier: &DemoHousehold) -> DemoHousehol
         } else {
             vec![CaseStatus::UnderReview]
         },
+        seat: None,
     }
 }
 
@@ -244,6 +309,7 @@ fn household(rng: &mut SmallRng, schemes: usize) -> DemoHousehold {
         },
         scheme,
         path: path(rng),
+        seat: None,
     }
 }
 
@@ -366,5 +432,38 @@ mod tests {
                 "{stage}"
             );
         }
+    }
+
+    #[test]
+    fn scheduled_households_have_a_seat_on_a_movement_that_takes_them() {
+        let demo = kabul_2021(3000);
+        let mut persons = vec![0u32; demo.movements.len()];
+        let mut stages = Vec::new();
+        for h in &demo.households {
+            let scheduled = h.path.contains(&CaseStatus::Scheduled);
+            assert_eq!(scheduled, h.seat.is_some(), "{:?}", h.path);
+            let Some(seat) = h.seat else { continue };
+            let scheme = h.scheme.expect("a seated household has a scheme");
+            assert!(accepts(
+                &demo.movements[seat.movement],
+                scheme,
+                &demo.schemes
+            ));
+            assert!((2..2 + PROCESSING_HOURS).contains(&seat.hours_before));
+            persons[seat.movement] += h.case.members.len() as u32;
+            let stage = h.path.last().copied();
+            if !stages.contains(&stage) {
+                stages.push(stage);
+            }
+        }
+        for (m, taken) in demo.movements.iter().zip(persons) {
+            assert!(
+                taken <= m.movement.seats,
+                "{} overfilled",
+                m.movement.designator
+            );
+        }
+        // Every seated stage is still there to show.
+        assert_eq!(stages.len(), 4, "{stages:?}");
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::scheme::Scheme;
 use crate::validation::{self, Validate, ValidationErrors};
 use crate::{MovementId, OperationId, SchemeId};
 
@@ -70,6 +71,14 @@ pub struct MovementUpdate {
     pub status: Option<MovementStatus>,
     pub accepts_schemes: Option<Vec<SchemeId>>,
     pub shared_with: Option<Vec<String>>,
+}
+
+impl Movement {
+    /// Whether this movement takes the scheme's households: it names the
+    /// scheme, or the scheme sends its households on this nation's movements.
+    pub fn accepts(&self, scheme: &Scheme) -> bool {
+        self.accepts_schemes.contains(&scheme.id) || scheme.movement_nations.contains(&self.nation)
+    }
 }
 
 /// The largest aircraft of the airlift carried about 800 people; anything

@@ -161,7 +161,13 @@ pub enum ConflictKind {
 pub struct GateConflict {
     pub pass_id: String,
     pub kind: ConflictKind,
+    /// The pass's short code and movement; `None` when the scanned id names
+    /// no pass of this operation (a device's bug, or a forgery it admitted).
+    pub code: Option<String>,
+    pub movement_id: Option<MovementId>,
     pub case_id: Option<CaseId>,
+    /// The household's reference (no personal data: gates read it out).
+    pub case_reference: Option<String>,
     pub case_status: Option<CaseStatus>,
     /// Every admitting scan, all kept.
     pub scans: Vec<StoredScan>,

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::{Store, StoreError, WriteTx, codec};
 
-fn movement(row: &AnyRow) -> Result<Movement, StoreError> {
+pub(crate) fn movement(row: &AnyRow) -> Result<Movement, StoreError> {
     Ok(Movement {
         id: codec::get_parsed(row, "id", "movement id")?,
         operation_id: codec::get_parsed(row, "operation_id", "operation id")?,

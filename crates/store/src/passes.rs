@@ -229,24 +229,48 @@ impl Store {
         ] {
             for r in rows {
                 let pass_id: String = r.try_get("pass_id")?;
-                let case = sqlx::query(
-                    "SELECT c.id, c.status FROM passes p JOIN cases c ON c.id = p.case_id WHERE p.id = $1",
+                // Only this operation's passes: a device may send any id, and
+                // another operation's case must not show through it.
+                let pass = sqlx::query(
+                    "SELECT p.code, p.movement_id, c.id, c.reference, c.status FROM passes p \
+                     JOIN cases c ON c.id = p.case_id WHERE p.id = $1 AND p.operation_id = $2",
                 )
                 .bind(&pass_id)
+                .bind(op.as_str())
                 .fetch_optional(&self.pool)
                 .await?;
-                let scans = (self.scans_of_pass(&pass_id).await?.into_iter())
-                    .filter(|s| s.verdict == Verdict::Valid)
-                    .collect();
+                let scans = sqlx::query(
+                    "SELECT * FROM gate_scans WHERE pass_id = $1 AND operation_id = $2 \
+                     AND verdict = 'valid' ORDER BY scanned_at, id",
+                )
+                .bind(&pass_id)
+                .bind(op.as_str())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(stored_scan)
+                .collect::<Result<_, _>>()?;
                 out.push(GateConflict {
                     kind,
-                    case_id: case
+                    code: pass
                         .as_ref()
-                        .map(|c| codec::get_parsed(c, "id", "case id"))
+                        .map(|p| p.try_get::<String, _>("code"))
                         .transpose()?,
-                    case_status: case
+                    movement_id: pass
                         .as_ref()
-                        .map(|c| codec::get_parsed(c, "status", "case status"))
+                        .map(|p| codec::get_parsed(p, "movement_id", "movement id"))
+                        .transpose()?,
+                    case_id: pass
+                        .as_ref()
+                        .map(|p| codec::get_parsed(p, "id", "case id"))
+                        .transpose()?,
+                    case_reference: pass
+                        .as_ref()
+                        .map(|p| p.try_get::<String, _>("reference"))
+                        .transpose()?,
+                    case_status: pass
+                        .as_ref()
+                        .map(|p| codec::get_parsed(p, "status", "case status"))
                         .transpose()?,
                     pass_id,
                     scans,

@@ -14,7 +14,9 @@ use domain::plan::{
     AssemblyPoint, NewAssemblyPoint, Plan, PlanAssignment, PlanSettings, PlanStatus,
 };
 use domain::scheme::Scheme;
-use domain::{AssemblyPointId, Case, CaseId, CaseStatus, MovementId, OperationId, PlanId};
+use domain::{
+    AssemblyPointId, Case, CaseId, CaseStatus, MovementId, OperationId, PlanId, SchemeId,
+};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -456,6 +458,119 @@ impl WriteTx {
         self.audit(AuditEntry::new("plan.approve", "plan", id).detail(detail))
             .await?;
         Ok(done)
+    }
+
+    /// Seats one household on a movement at a processing hour, as approving
+    /// a plan does for many: an eligible household becomes scheduled, a
+    /// scheduled one is put on (or moved to) the movement. For loading data
+    /// that was planned elsewhere (the demo); officers plan through plans.
+    ///
+    /// Refused (409) for a household at any other stage (a called-forward
+    /// household's pass names its movement: re-plan it instead), a movement
+    /// of another operation, cancelled, gone or not taking the household's
+    /// scheme, an hour not before departure, and a movement without the
+    /// seats left. Seats are counted one a person here: the store does not
+    /// open dates of birth to find lap infants, so this errs towards room.
+    pub async fn seat_case(
+        &mut self,
+        case: CaseId,
+        movement: MovementId,
+        slot: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let row = sqlx::query(
+            "SELECT operation_id, status, scheme_id, household_size FROM cases WHERE id = $1",
+        )
+        .bind(case.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::not_found("case"))?;
+        let op: OperationId = codec::get_parsed(&row, "operation_id", "operation id")?;
+        let status: CaseStatus = codec::get_parsed(&row, "status", "case status")?;
+        let scheme: Option<SchemeId> = codec::get_opt_parsed(&row, "scheme_id", "scheme id")?;
+        let size = codec::get_u32(&row, "household_size")?;
+        if !matches!(status, CaseStatus::Eligible | CaseStatus::Scheduled) {
+            return Err(StoreError::Conflict(format!(
+                "only an eligible or scheduled household can be seated; this one is {status}"
+            )));
+        }
+        // Read in this transaction: the movement may have been made in it.
+        let m = sqlx::query("SELECT * FROM movements WHERE id = $1 AND operation_id = $2")
+            .bind(movement.to_string())
+            .bind(op.as_str())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::not_found("movement"))?;
+        let m = crate::movements::movement(&m)?;
+        if matches!(
+            m.status,
+            MovementStatus::Cancelled | MovementStatus::Departed
+        ) || m.departs_at <= self.now()
+        {
+            return Err(StoreError::Conflict(format!(
+                "movement {} was cancelled or has left",
+                m.designator
+            )));
+        }
+        if slot >= m.departs_at {
+            return Err(StoreError::Conflict(format!(
+                "the processing hour must be before movement {} departs",
+                m.designator
+            )));
+        }
+        let scheme = match scheme {
+            Some(id) => sqlx::query("SELECT * FROM schemes WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(self.conn())
+                .await?
+                .map(|r| crate::schemes::scheme(&r))
+                .transpose()?,
+            None => None,
+        };
+        if !scheme.as_ref().is_some_and(|s| m.accepts(s)) {
+            return Err(StoreError::Conflict(format!(
+                "movement {} does not take this household's scheme",
+                m.designator
+            )));
+        }
+        let taken = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(household_size), 0) AS BIGINT) AS persons FROM cases \
+             WHERE movement_id = $1 AND id <> $2",
+        )
+        .bind(movement.to_string())
+        .bind(case.to_string())
+        .fetch_one(self.conn())
+        .await?;
+        let taken = codec::get_u32(&taken, "persons")?;
+        if taken + size > m.seats {
+            return Err(StoreError::Conflict(format!(
+                "movement {} has {} seats left and the household needs {size}",
+                m.designator,
+                m.seats.saturating_sub(taken)
+            )));
+        }
+        if status == CaseStatus::Eligible {
+            self.step(
+                case,
+                &reason(CaseStatus::Scheduled, "put on a movement"),
+                "case.status",
+                " seat",
+            )
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE cases SET movement_id = $2, processing_slot = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(case.to_string())
+        .bind(movement.to_string())
+        .bind(codec::time(slot))
+        .bind(codec::time(self.now()))
+        .execute(self.conn())
+        .await?;
+        // Ids and the hour only, as in every audit event: no personal data.
+        let detail = format!("movement {movement} slot {}", codec::time(slot));
+        self.audit(AuditEntry::new("case.seat", "case", case).detail(detail))
+            .await?;
+        Ok(())
     }
 
     /// Every movement the plan uses still takes what the plan puts on it.

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use crate::{Store, StoreError, WriteTx, codec};
 
-fn scheme(row: &AnyRow) -> Result<Scheme, StoreError> {
+pub(crate) fn scheme(row: &AnyRow) -> Result<Scheme, StoreError> {
     Ok(Scheme {
         id: codec::get_parsed(row, "id", "scheme id")?,
         operation_id: codec::get_parsed(row, "operation_id", "operation id")?,

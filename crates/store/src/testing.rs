@@ -76,3 +76,20 @@ async fn postgres_database() -> String {
         None => panic!("{POSTGRES_ENV} must end with /DATABASE"),
     }
 }
+
+/// Checks a pass's token as any verifier does: against the operation's
+/// published keys (its JWKS), with the `passes` crate. For the tests of
+/// crates that do not depend on `passes` themselves.
+pub async fn verify_pass(
+    store: &Store,
+    pass: &domain::pass::Pass,
+) -> Result<passes::PassClaims, passes::PassError> {
+    let keys = store
+        .published_keys(&pass.operation_id)
+        .await
+        .expect("the operation's published keys");
+    let jwks = passes::Jwks {
+        keys: keys.iter().map(passes::Jwk::ed25519).collect(),
+    };
+    passes::verify(&pass.token, |kid| jwks.key(kid))
+}

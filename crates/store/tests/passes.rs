@@ -459,6 +459,10 @@ async fn scans_count_once_and_double_admissions_are_flagged(store: Store) {
     assert_eq!(conflicts[0].pass_id, passes[2].id.to_string());
     assert_eq!(conflicts[0].scans.len(), 2);
     assert_eq!(conflicts[0].case_status, Some(CaseStatus::CheckedIn));
+    assert_eq!(conflicts[0].code.as_deref(), Some(passes[2].code.as_str()));
+    assert_eq!(conflicts[0].movement_id, Some(s.flights[0]));
+    let reference = store.get_case(cases[2]).await.unwrap().reference;
+    assert_eq!(conflicts[0].case_reference, Some(reference));
 
     // Boarding takes a checked-in household to departed.
     let r = sync(vec![scan(&passes[0], ScanKind::Boarding, "phone-a", 10)]).await;

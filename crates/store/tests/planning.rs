@@ -36,6 +36,7 @@ both!(
     two_servers_approving_the_last_place_at_once_give_one_place,
     decisions_keep_within_the_quota_and_tiers_can_be_set_by_hand,
     an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them,
+    one_household_is_seated_only_where_it_fits,
 );
 
 fn person(relationship: Relationship, given: &str) -> PersonDetails {
@@ -373,4 +374,100 @@ async fn an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them(a:
         a.verify_audit().await.unwrap(),
         store::ChainReport::Intact { .. }
     ));
+}
+
+async fn one_household_is_seated_only_where_it_fits(a: Store, _b: Store) {
+    let (op, scheme) = setup(&a, None, None).await;
+    // On the hour, as stored times keep microseconds only.
+    let departs = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        + Duration::days(2);
+    let mut tx = a.write(Actor::Console).await.unwrap();
+    let movement = |designator: &str, nation: &str, seats| NewMovement {
+        kind: MovementKind::Flight,
+        designator: designator.into(),
+        nation: nation.into(),
+        origin: "Kabul (KBL)".into(),
+        destination: "Helsinki (HEL)".into(),
+        departs_at: departs,
+        seats,
+        accepts_schemes: vec![],
+        shared_with: vec![],
+    };
+    // FIN takes the scheme by its movement nations; DEU does not take it.
+    let fin = tx
+        .create_movement(&op.id, &movement("FIN 1", "FIN", 5))
+        .await
+        .unwrap();
+    let deu = tx
+        .create_movement(&op.id, &movement("GAF 1", "DEU", 50))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let three = household(&a, &op, &scheme, 3).await;
+    let also_three = household(&a, &op, &scheme, 3).await;
+    let slot = departs - Duration::hours(4);
+    let seat = |case, movement, slot| {
+        let a = a.clone();
+        async move {
+            let mut tx = a.write(Actor::Console).await?;
+            tx.seat_case(case, movement, slot).await?;
+            tx.commit().await
+        }
+    };
+
+    // Under review: not yet.
+    let early = seat(three, fin.id, slot).await;
+    assert!(matches!(early, Err(StoreError::Conflict(_))), "{early:?}");
+    decide(&a, three, &eligible()).await.unwrap();
+    decide(&a, also_three, &eligible()).await.unwrap();
+    for (movement, at) in [(deu.id, slot), (fin.id, departs)] {
+        let refused = seat(three, movement, at).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{refused:?}"
+        );
+    }
+
+    seat(three, fin.id, slot).await.unwrap();
+    let case = a.get_case(three).await.unwrap();
+    assert_eq!(case.status, CaseStatus::Scheduled);
+    assert_eq!(case.movement_id, Some(fin.id));
+    assert_eq!(case.processing_slot, Some(slot));
+    // Two seats left of five: the second household of three does not fit.
+    let full = seat(also_three, fin.id, slot).await;
+    assert!(matches!(full, Err(StoreError::Conflict(_))), "{full:?}");
+    assert_eq!(
+        a.get_case(also_three).await.unwrap().status,
+        CaseStatus::Eligible,
+        "nothing of a refused seat is kept"
+    );
+    // A seated household can be called forward, with a pass for that seat.
+    let mut tx = a.write(Actor::Console).await.unwrap();
+    let issued = tx.call_forward(three).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(issued.pass.movement_id, fin.id);
+    assert_eq!(issued.pass.processing_slot, slot);
+    // ... and then is the plan's to move, not this method's.
+    let moved = seat(three, fin.id, slot - Duration::hours(1)).await;
+    assert!(matches!(moved, Err(StoreError::Conflict(_))), "{moved:?}");
+
+    let (detail,): (String,) = sqlx::query_as(
+        "SELECT detail FROM audit_events WHERE action = 'case.seat' AND target_id = $1",
+    )
+    .bind(three.to_string())
+    .fetch_one(a.pool())
+    .await
+    .unwrap();
+    assert!(
+        detail.starts_with(&format!("movement {} slot 20", fin.id)),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains("Ahmad"),
+        "no personal data in the audit trail"
+    );
 }

@@ -104,9 +104,7 @@ pub fn propose(
             seats: (i64::from(m.seats) - seats_taken.get(&m.id).copied().unwrap_or(0)).max(0),
             departs_at: stamp(m.departs_at),
             accepts: (input.schemes.iter())
-                .filter(|s| {
-                    m.accepts_schemes.contains(&s.id) || s.movement_nations.contains(&m.nation)
-                })
+                .filter(|s| m.accepts(s))
                 .map(|s| s.id.to_string())
                 .collect(),
         })

@@ -319,3 +319,100 @@ async fn only_the_gate_page_may_run_a_service_worker() {
     let res = f.send(get("/gate")).await;
     assert_eq!(res.headers()[header::LOCATION], "/gate/");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_see_a_pass_two_gates_admitted_offline() {
+    let f = Fixture::new().await;
+    let officer = f.sign_in("officer").await;
+    let gate = f.sign_in("gate").await;
+    let page = "/operations/kabul-2021/gate/conflicts";
+    let get = |cookie: &str| json_request("GET", page, Some(cookie), "");
+
+    let res = f.send(get(&officer)).await;
+    assert_eq!(res.status(), 200);
+    let html = body_text(res).await;
+    assert!(html.contains("No gate conflicts"), "an empty state");
+    assert!(
+        html.contains(&format!(r#"<a href="{page}">"#)),
+        "linked from the navigation"
+    );
+
+    // Two gates, both offline, admitted the same pass; each syncs later.
+    let (case, pass) = f.called_forward_case().await;
+    let scans = [
+        ("phone-north", "North", "2021-08-19T20:05:00Z"),
+        ("phone-south", "South", "2021-08-19T20:41:00Z"),
+    ];
+    for (i, (device, gate_name, at)) in scans.into_iter().enumerate() {
+        let batch = serde_json::json!({"operation": "kabul-2021", "scans": [{
+            "id": format!("0190a1b2-0000-4000-8000-00000000010{i}"), "pass_id": pass.id,
+            "kind": "check_in", "verdict": "valid", "device_id": device, "gate": gate_name,
+            "scanned_at": at}]});
+        let res = f
+            .send(json_request(
+                "POST",
+                "/api/gate/scans",
+                Some(&gate),
+                &batch.to_string(),
+            ))
+            .await;
+        assert_eq!(res.status(), 200);
+    }
+    let reference = f.store.get_case(case).await.unwrap().reference;
+
+    // The API's list says which pass, movement and household.
+    let res = f
+        .send(json_request(
+            "GET",
+            "/api/operations/kabul-2021/gate/conflicts",
+            Some(&officer),
+            "",
+        ))
+        .await;
+    let list = body_json(res).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["kind"], "admitted_twice");
+    assert_eq!(list[0]["code"], pass.code.as_str());
+    assert_eq!(list[0]["movement_id"], f.movement.to_string());
+    assert_eq!(list[0]["case_reference"], reference.as_str());
+
+    // The page: the pass, its movement, both scans, and the case for officers.
+    let html = body_text(f.send(get(&officer)).await).await;
+    assert!(!html.contains("No gate conflicts"));
+    for want in [
+        pass.code.as_str(),
+        "Admitted twice",
+        "FIN 1",
+        reference.as_str(),
+        "phone-north",
+        "phone-south",
+        "North",
+        "South",
+        "2021-08-19 20:05",
+        "2021-08-19 20:41",
+        "Check-in",
+        "Valid",
+    ] {
+        assert!(html.contains(want), "the page shows {want}");
+    }
+    assert!(html.contains(&format!(r#"<a href="/cases/{case}">"#)));
+    for name in ["Nabi", "Wali", "Ahmadzai"] {
+        assert!(
+            !html.contains(name),
+            "no names: the pass is what is in question"
+        );
+    }
+
+    // The gate sees the conflict but may not open the case.
+    let res = f.send(get(&gate)).await;
+    assert_eq!(res.status(), 200);
+    let html = body_text(res).await;
+    assert!(html.contains(&pass.code) && html.contains(&reference));
+    assert!(!html.contains("/cases/"));
+
+    // Roles that may not read manifests do not see it.
+    for role in ["caseworker", "liaison", "auditor"] {
+        let cookie = f.sign_in(role).await;
+        assert_eq!(f.send(get(&cookie)).await.status(), 403, "{role}");
+    }
+}

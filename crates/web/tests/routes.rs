@@ -422,6 +422,13 @@ fn table() -> Vec<Route> {
             },
             "UOOFOFF",
         ),
+        // The officers' page of the gate's conflicts: as the API's list.
+        r(
+            "GET",
+            "/operations/kabul-2021/gate/conflicts",
+            none,
+            "ROOFOFF",
+        ),
         // The pass page and the gate page's files hold no data.
         r("GET", "/pass/{pass_page}", none, "OOOOOOO"),
         r("GET", "/gate/", none, "OOOOOOO"),

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use domain::audit::Actor;
 use domain::case::StatusChange;
-use domain::{OperationId, Role};
+use domain::{CaseStatus, OperationId, Role};
 use rand::RngCore;
 use store::{Store, StoreError};
 
@@ -137,11 +137,12 @@ pub async fn load(store: &Store, households: usize) -> anyhow::Result<()> {
         }
         _ => chrono::Duration::zero(),
     };
+    let mut movements = Vec::new();
     for m in &data.movements {
         let mut movement = m.movement.clone();
         movement.accepts_schemes = m.accepts.iter().map(|&i| schemes[i]).collect();
         movement.departs_at += shift;
-        tx.create_movement(&op.id, &movement).await?;
+        movements.push(tx.create_movement(&op.id, &movement).await?);
     }
     for (n, h) in data.households.iter().enumerate() {
         let mut case = h.case.clone();
@@ -151,14 +152,36 @@ pub async fn load(store: &Store, households: usize) -> anyhow::Result<()> {
             .await
             .context("demo household")?;
         for &to in &h.path {
-            tx.change_status(
-                case_id,
-                &StatusChange {
-                    to,
-                    reason: "demo".into(),
-                },
-            )
-            .await?;
+            match to {
+                // Scheduled means a seat and a processing hour, which the
+                // pass is made from.
+                CaseStatus::Scheduled => {
+                    let seat = h.seat.context("a scheduled demo household has a seat")?;
+                    let movement = &movements[seat.movement];
+                    let slot =
+                        movement.departs_at - chrono::Duration::hours(seat.hours_before.into());
+                    tx.seat_case(case_id, movement.id, slot)
+                        .await
+                        .context("seating a demo household")?;
+                }
+                // A real signed pass, as an officer's call-forward gives;
+                // no message is queued, since the demo's numbers are made up.
+                CaseStatus::CalledForward => {
+                    tx.call_forward(case_id)
+                        .await
+                        .context("calling a demo household forward")?;
+                }
+                _ => {
+                    tx.change_status(
+                        case_id,
+                        &StatusChange {
+                            to,
+                            reason: "demo".into(),
+                        },
+                    )
+                    .await?;
+                }
+            }
         }
         if (n + 1) % 1000 == 0 {
             eprintln!("  {} households", n + 1);

@@ -20,23 +20,36 @@ use crate::auth::CurrentUser;
 use crate::json::JsonBody;
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
+// The `eligibility` and `store` crates do not depend on utoipa, so their
+// types appear in the OpenAPI document as plain objects, described here.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RulesView {
-    /// `null` until HQ writes the scheme's rules.
+    /// `null` until HQ writes the scheme's rules: `eligibility`, `family`
+    /// and `priority` rules, and the `default_tier`.
+    #[schema(value_type = Option<Object>)]
     pub rules: Option<SchemeRules>,
     /// The facts a rule may name, with examples.
+    #[schema(value_type = Vec<Object>)]
     pub facts: Vec<FactInfo>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SuggestionView {
     pub scheme: String,
-    /// `null` when the scheme has no rules yet.
+    /// `null` when the scheme has no rules yet; else the `outcome`, the
+    /// rules that `fired`, each member's inclusion, the `tier` and the
+    /// facts it `needs`.
+    #[schema(value_type = Option<Object>)]
     pub suggestion: Option<Suggestion>,
+    /// Places taken (`principals`, `persons`) against the quota
+    /// (`max_principals`, `max_persons`, `null` for no limit).
+    #[schema(value_type = Object)]
     pub quota: QuotaUsage,
 }
 
-/// `GET /api/schemes/{id}/rules`
+/// The scheme's rules as written, and the facts a rule may name.
+#[utoipa::path(get, path = "/api/schemes/{id}/rules", params(("id" = String, Path, description = "scheme id")),
+    responses((status = 200, body = RulesView), (status = 404)))]
 pub async fn rules(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -50,8 +63,11 @@ pub async fn rules(
     }))
 }
 
-/// `PUT /api/schemes/{id}/rules`: a rule that does not parse, or names an
-/// unknown fact, is refused with its field, column and reason.
+/// Replaces the scheme's rules. HQ only. A rule that does not parse, or
+/// names an unknown fact, is refused with its field, column and reason.
+#[utoipa::path(put, path = "/api/schemes/{id}/rules", params(("id" = String, Path, description = "scheme id")),
+    request_body(content = Object, description = "`eligibility`, `family` and `priority` rules, `default_tier`"),
+    responses((status = 200, body = RulesView), (status = 422, body = crate::error::Problem)))]
 pub async fn set_rules(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -121,7 +137,10 @@ fn no_scheme() -> ApiError {
     }])
 }
 
-/// `GET /api/cases/{id}/suggestion`
+/// What the case's scheme rules suggest, with the scheme's quota usage;
+/// 422 when the case has no scheme.
+#[utoipa::path(get, path = "/api/cases/{id}/suggestion", params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = SuggestionView), (status = 404), (status = 422)))]
 pub async fn suggestion(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -158,9 +177,11 @@ pub(crate) async fn decide_case(
     Ok(case.id)
 }
 
-/// `POST /api/cases/{id}/decision` with `{"verdict": "eligible", "reason": ".."}`.
-/// An eligible decision takes a place in the scheme's quota or is refused
-/// (409) when none is left.
+/// An officer's decision, with a reason. An eligible decision takes a place
+/// in the scheme's quota or is refused (409) when none is left.
+#[utoipa::path(post, path = "/api/cases/{id}/decision", params(("id" = String, Path, description = "case id")),
+    request_body = Decision,
+    responses((status = 200, body = CaseDetail), (status = 409), (status = 422)))]
 pub async fn decide(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -191,8 +212,11 @@ pub(crate) async fn set_case_tier(
     Ok(case.id)
 }
 
-/// `POST /api/cases/{id}/tier` with `{"tier": 1, "reason": ".."}`; `"tier":
-/// null` gives the tier back to the scheme's rules.
+/// Sets the case's priority tier by hand, with a reason; `"tier": null`
+/// gives the tier back to the scheme's rules.
+#[utoipa::path(post, path = "/api/cases/{id}/tier", params(("id" = String, Path, description = "case id")),
+    request_body = TierOverride,
+    responses((status = 200, body = CaseDetail), (status = 422)))]
 pub async fn tier(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -204,7 +228,10 @@ pub async fn tier(
     Ok(Json(detail(&state, id).await?))
 }
 
-/// `GET /api/schemes/{id}/quota`
+/// Places taken in the scheme against its quota.
+#[utoipa::path(get, path = "/api/schemes/{id}/quota", params(("id" = String, Path, description = "scheme id")),
+    responses((status = 200, description = "`principals` and `persons` taken, `max_principals` and `max_persons` (`null`: no limit)", body = Object),
+        (status = 404)))]
 pub async fn quota(
     State(state): State<AppState>,
     me: CurrentUser,

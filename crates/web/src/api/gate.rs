@@ -61,7 +61,10 @@ pub struct GatePerson {
     pub document: Option<String>,
 }
 
-/// `GET /api/operations/{op}/gate/bundle`: everything the gate needs offline.
+/// Everything the gate needs offline: the public keys, the revocation list,
+/// and the households of the movements still to leave, keyed by pass.
+#[utoipa::path(get, path = "/api/operations/{op}/gate/bundle", params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, body = GateBundle), (status = 403)))]
 pub async fn bundle(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -145,7 +148,10 @@ pub struct ScanBatch {
     pub scans: Vec<Scan>,
 }
 
-/// `POST /api/gate/scans`: a gate's scans, stored once each (by scan id).
+/// A gate's scans, stored once each (by scan id); only the first admitting
+/// scan of a pass moves its case.
+#[utoipa::path(post, path = "/api/gate/scans", request_body = ScanBatch,
+    responses((status = 200, body = SyncReport), (status = 403), (status = 422, body = crate::error::Problem)))]
 pub async fn sync(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -177,8 +183,10 @@ pub async fn sync(
     Ok(Json(report))
 }
 
-/// `GET /api/operations/{op}/gate/conflicts`: passes admitted twice or after
-/// their revocation, for an officer to look into.
+/// Passes admitted twice or after their revocation, for an officer to
+/// look into.
+#[utoipa::path(get, path = "/api/operations/{op}/gate/conflicts", params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, body = [GateConflict]), (status = 403)))]
 pub async fn conflicts(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -195,8 +203,10 @@ pub struct CodeLookup {
     pub token: String,
 }
 
-/// `GET /api/operations/{op}/passes/by-code/{code}`: the typed short code
-/// (online only) gives the pass's token.
+/// The typed short code (online only) gives the pass's token.
+#[utoipa::path(get, path = "/api/operations/{op}/passes/by-code/{code}",
+    params(("op" = String, Path, description = "operation id"), ("code" = String, Path, description = "the short code, `ABCD-EFGH`")),
+    responses((status = 200, body = CodeLookup), (status = 404), (status = 422)))]
 pub async fn by_code(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -162,7 +162,9 @@ fn file_name(m: &Movement, suffix: &str) -> String {
     format!("{stem}{suffix}")
 }
 
-/// `GET /api/movements/{id}/manifest.csv`
+/// The movement's manifest as CSV, household by household.
+#[utoipa::path(get, path = "/api/movements/{id}/manifest.csv", params(("id" = String, Path, description = "movement id")),
+    responses((status = 200, description = "the manifest", content_type = "text/csv", body = String), (status = 403), (status = 404)))]
 pub async fn csv(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -176,7 +178,9 @@ pub async fn csv(
     ))
 }
 
-/// `GET /api/movements/{id}/manifest.pdf`
+/// The movement's manifest to print, with a QR code per household.
+#[utoipa::path(get, path = "/api/movements/{id}/manifest.pdf", params(("id" = String, Path, description = "movement id")),
+    responses((status = 200, description = "the manifest", content_type = "application/pdf"), (status = 403), (status = 404)))]
 pub async fn pdf(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -193,18 +197,26 @@ pub async fn pdf(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PaxlstQuery {
     /// Arrival time; the guide requires it and the movement does not hold it.
     arrives_at: Option<DateTime<Utc>>,
-    /// The receiving authority's interchange id.
+    /// The receiving authority's interchange id (default: the movement's nation).
     recipient: Option<String>,
+    /// The origin airport, when the movement's origin names none.
     origin_iata: Option<String>,
+    /// The destination airport, when the movement's destination names none.
     destination_iata: Option<String>,
 }
 
-/// `GET /api/movements/{id}/manifest.edi?arrives_at=..&recipient=..`
+/// The movement's manifest as UN/EDIFACT PAXLST for the receiving border
+/// authority (flights only); 422 names what the message still needs.
+#[utoipa::path(get, path = "/api/movements/{id}/manifest.edi",
+    params(("id" = String, Path, description = "movement id"), PaxlstQuery),
+    responses((status = 200, description = "PAXLST", content_type = "application/edifact", body = String),
+        (status = 403), (status = 404), (status = 422, body = crate::error::Problem)))]
 pub async fn paxlst(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -253,7 +265,10 @@ pub async fn paxlst(
     ))
 }
 
-/// `GET /api/movements/{id}/manifest/minimised.csv`
+/// The minimised manifest as CSV, for liaison officers of a nation the
+/// movement is shared with: names, nationality, document number, household size.
+#[utoipa::path(get, path = "/api/movements/{id}/manifest/minimised.csv", params(("id" = String, Path, description = "movement id")),
+    responses((status = 200, description = "the minimised manifest", content_type = "text/csv", body = String), (status = 403), (status = 404)))]
 pub async fn minimised_csv(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -268,7 +283,10 @@ pub async fn minimised_csv(
     ))
 }
 
-/// `GET /api/movements/{id}/manifest/minimised.json`
+/// The minimised manifest as JSON (see the CSV form).
+#[utoipa::path(get, path = "/api/movements/{id}/manifest/minimised.json", params(("id" = String, Path, description = "movement id")),
+    responses((status = 200, description = "the movement and its households, each with its persons' names, nationality and document number", body = Object),
+        (status = 403), (status = 404)))]
 pub async fn minimised_json(
     State(state): State<AppState>,
     me: CurrentUser,

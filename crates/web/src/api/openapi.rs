@@ -7,10 +7,11 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Muster",
-        description = "Crisis evacuation: posts, registry, cases, schemes, movements, alerts, roll calls."
+        description = "Crisis evacuation: posts, registry, cases, schemes and eligibility, movements and plans, manifests, the gate, alerts, roll calls."
     ),
     paths(
         super::health,
+        document,
         super::session::sign_in,
         super::session::current,
         super::session::sign_out,
@@ -40,6 +41,27 @@ use utoipa::OpenApi;
         super::movements::create,
         super::movements::get,
         super::movements::update,
+        super::eligibility::rules,
+        super::eligibility::set_rules,
+        super::eligibility::quota,
+        super::eligibility::suggestion,
+        super::eligibility::decide,
+        super::eligibility::tier,
+        super::plans::list_points,
+        super::plans::create_point,
+        super::plans::list,
+        super::plans::propose,
+        super::plans::get,
+        super::plans::approve,
+        super::manifests::csv,
+        super::manifests::pdf,
+        super::manifests::paxlst,
+        super::manifests::minimised_csv,
+        super::manifests::minimised_json,
+        super::gate::by_code,
+        super::gate::bundle,
+        super::gate::conflicts,
+        super::gate::sync,
         super::audit::list,
         super::burn::burn,
         super::duplicates::list,
@@ -66,6 +88,9 @@ use utoipa::OpenApi;
 )]
 struct ApiDoc;
 
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json",
+    responses((status = 200, description = "the OpenAPI document", body = Object)))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -20,13 +20,15 @@ use crate::planner::{self, PlanError};
 use crate::{ApiError, AppState};
 
 /// A plan with what approving it would change against the approved places.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanView {
     pub plan: Plan,
     pub changes: Vec<PlanChange>,
 }
 
-/// `GET /api/operations/{op}/assembly-points`
+/// The operation's assembly points, with the provinces each serves.
+#[utoipa::path(get, path = "/api/operations/{op}/assembly-points", params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, body = [AssemblyPoint])))]
 pub async fn list_points(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -36,7 +38,10 @@ pub async fn list_points(
     Ok(Json(state.store.list_assembly_points(&op.id).await?))
 }
 
-/// `POST /api/operations/{op}/assembly-points`
+/// Adds an assembly point.
+#[utoipa::path(post, path = "/api/operations/{op}/assembly-points", params(("op" = String, Path, description = "operation id")),
+    request_body = NewAssemblyPoint,
+    responses((status = 201, body = AssemblyPoint), (status = 422)))]
 pub async fn create_point(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -52,7 +57,9 @@ pub async fn create_point(
     Ok((StatusCode::CREATED, Json(point)))
 }
 
-/// `GET /api/operations/{op}/plans`: the newest first, without assignments.
+/// The operation's last 20 plans, the newest first, without assignments.
+#[utoipa::path(get, path = "/api/operations/{op}/plans", params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, body = [Plan])))]
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -97,8 +104,11 @@ pub(crate) async fn propose_plan(
     Ok(id)
 }
 
-/// `POST /api/operations/{op}/plans` with the settings (`{}` for the
-/// defaults): proposes a plan; 201 with the plan and its changes.
+/// Proposes a plan with the settings (`{}` for the defaults): the plan and
+/// what approving it would change.
+#[utoipa::path(post, path = "/api/operations/{op}/plans", params(("op" = String, Path, description = "operation id")),
+    request_body = PlanSettings,
+    responses((status = 201, body = PlanView), (status = 422)))]
 pub async fn propose(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -154,7 +164,9 @@ pub(crate) async fn view(state: &AppState, id: PlanId) -> Result<PlanView, ApiEr
     Ok(PlanView { plan, changes })
 }
 
-/// `GET /api/plans/{id}`
+/// A plan, its assignments and what approving it would change.
+#[utoipa::path(get, path = "/api/plans/{id}", params(("id" = String, Path, description = "plan id")),
+    responses((status = 200, body = PlanView), (status = 404)))]
 pub async fn get(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -164,8 +176,12 @@ pub async fn get(
     Ok(Json(view(&state, plan.id).await?))
 }
 
-/// `POST /api/plans/{id}/approve` (body `{}`, which carries the same-origin
-/// check every write has).
+/// Approves a plan: households are seated, moved or dropped. The body is
+/// `{}`, which carries the same-origin check every write has.
+#[utoipa::path(post, path = "/api/plans/{id}/approve", params(("id" = String, Path, description = "plan id")),
+    request_body(content = Object, description = "`{}`"),
+    responses((status = 200, description = "households `added`, `moved` and `dropped`, and the case ids `skipped` because they changed since the proposal", body = Object),
+        (status = 404), (status = 409)))]
 pub async fn approve(
     State(state): State<AppState>,
     me: CurrentUser,

@@ -12,6 +12,7 @@ mod dashboard;
 mod duplicates;
 mod eligibility;
 mod gate;
+mod gate_conflicts;
 pub(crate) mod household_form;
 pub(crate) mod intake;
 mod login;
@@ -103,6 +104,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/register", get(register::form).post(register::add_member))
         .route("/register/status", get(register::status_form))
+        .route("/operations/{op}/gate/conflicts", get(gate_conflicts::page))
         .route("/pass/{key}", get(pass::page))
         .route("/gate", get(gate::root))
         .route("/gate/", get(gate::page))

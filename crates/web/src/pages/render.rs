@@ -18,6 +18,8 @@ pub struct Nav {
     pub movements: bool,
     pub schemes: bool,
     pub roll_calls: bool,
+    /// The gate's conflicts, for whoever reads manifests (HQ, officers, gates).
+    pub gate_conflicts: bool,
     pub username: String,
     pub role: &'static str,
     pub csrf: String,
@@ -33,6 +35,7 @@ impl Nav {
             movements: role_may(me.user.role, Action::ViewMovements),
             schemes: role_may(me.user.role, Action::ViewSchemes),
             roll_calls: role_may(me.user.role, Action::ViewRollCall),
+            gate_conflicts: role_may(me.user.role, Action::ViewManifest),
             username: me.user.username.clone(),
             role: me.user.role.label(),
             csrf: me.csrf_token.clone(),
