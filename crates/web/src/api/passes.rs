@@ -123,6 +123,9 @@ pub struct CalledForward {
 /// `POST /api/cases/{id}/call-forward` (body `{}`): a scheduled household
 /// with a movement and a processing hour moves to called-forward and gets
 /// its pass.
+#[utoipa::path(post, path = "/api/cases/{id}/call-forward", params(("id" = String, Path, description = "case id")),
+    request_body(content = Object, description = "`{}`"),
+    responses((status = 201, body = CalledForward), (status = 404), (status = 409)))]
 pub async fn call_forward(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -142,6 +145,8 @@ pub async fn call_forward(
 }
 
 /// `GET /api/cases/{id}/pass`: the live pass of a called-forward household.
+#[utoipa::path(get, path = "/api/cases/{id}/pass", params(("id" = String, Path, description = "case id")),
+    responses((status = 200, body = PassToken), (status = 404)))]
 pub async fn case_pass(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -157,6 +162,9 @@ pub async fn case_pass(
 
 /// `GET /api/operations/{op}/jwks.json`: the public keys, without a session
 /// (they hold no secret, and any verifier needs them).
+#[utoipa::path(get, path = "/api/operations/{op}/jwks.json", params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, description = "the operation's public keys, an RFC 7517 JWK set", content_type = "application/jwk-set+json", body = Object),
+        (status = 404)))]
 pub async fn jwks(
     State(state): State<AppState>,
     Path(op): Path<String>,
@@ -183,6 +191,9 @@ pub struct Revocation {
 }
 
 /// `POST /api/passes/{id}/revoke` with `{"reason": ...}`.
+#[utoipa::path(post, path = "/api/passes/{id}/revoke", params(("id" = String, Path, description = "pass id")),
+    request_body = Revocation,
+    responses((status = 200, body = PassView), (status = 404), (status = 409), (status = 422)))]
 pub async fn revoke(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -206,6 +217,8 @@ pub async fn revoke(
 }
 
 /// `GET /api/operations/{op}/passes/revoked`: the gates' revocation list.
+#[utoipa::path(get, path = "/api/operations/{op}/passes/revoked", params(("op" = String, Path, description = "operation id")),
+    responses((status = 200, body = [RevokedPass])))]
 pub async fn revoked(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -255,6 +268,8 @@ impl PassView {
 }
 
 /// `GET /api/passes/{id}`: a pass and every scan of it.
+#[utoipa::path(get, path = "/api/passes/{id}", params(("id" = String, Path, description = "pass id")),
+    responses((status = 200, body = PassView), (status = 404)))]
 pub async fn get(
     State(state): State<AppState>,
     me: CurrentUser,
@@ -275,6 +290,9 @@ pub struct Rotated {
 }
 
 /// `POST /api/operations/{op}/signing-keys/rotate` (body `{}`).
+#[utoipa::path(post, path = "/api/operations/{op}/signing-keys/rotate", params(("op" = String, Path, description = "operation id")),
+    request_body(content = Object, description = "`{}`"),
+    responses((status = 200, body = Rotated), (status = 403)))]
 pub async fn rotate(
     State(state): State<AppState>,
     me: CurrentUser,
