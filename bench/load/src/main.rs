@@ -299,6 +299,7 @@ async fn main() -> anyhow::Result<()> {
         "kinds": kinds,
         "statuses": tally.statuses,
     });
+    eprintln!("surge: {acknowledged} acknowledged in {elapsed:.1} s, {rate:.0}/s");
     if let Some(url) = &args.database {
         let limits = physical::measure(url, &tally.case_ids, &args.groups).await?;
         if let Some(best) = limits.last() {

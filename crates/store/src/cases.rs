@@ -56,6 +56,14 @@ fn seal(key: &DataKey, op: &OperationId, details: &PersonDetails) -> Vec<u8> {
     key.seal(op, &plain)
 }
 
+/// A case to write, with where it came from.
+pub(crate) struct NewCaseRow<'a> {
+    pub new: &'a NewCase,
+    /// `officer`, `self_registration`, `import:staff-list`.
+    pub source: &'a str,
+    pub access_code_hash: Option<&'a str>,
+}
+
 pub(crate) fn unseal(
     key: &DataKey,
     op: &OperationId,
@@ -414,39 +422,58 @@ impl WriteTx {
         case: CaseId,
         members: &[(PersonId, &PersonDetails)],
     ) -> Result<(), StoreError> {
+        self.insert_households(op, &[(case, members)]).await
+    }
+
+    /// Writes the members of several cases (all new rows) and their name
+    /// words, in as few statements as the parameter limits allow.
+    async fn insert_households(
+        &mut self,
+        op: &OperationId,
+        households: &[(CaseId, &[(PersonId, &PersonDetails)])],
+    ) -> Result<(), StoreError> {
         let key = self.data_key(op).await?;
+        let persons: Vec<(CaseId, i64, PersonId, &PersonDetails)> = households
+            .iter()
+            .flat_map(|(case, members)| {
+                (members.iter().enumerate())
+                    .map(|(position, (id, d))| (*case, position as i64, *id, *d))
+            })
+            .collect();
         // Multi-row inserts, in chunks that stay under SQLite's parameter limit.
-        for chunk in members.chunks(100) {
+        for chunk in persons.chunks(500) {
             let sql = format!(
                 "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) VALUES {}",
                 values_list(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
-            for (id, details) in chunk {
-                let position = members.iter().position(|(m, _)| m == id).unwrap_or(0) as i64;
+            for (case, position, id, details) in chunk {
                 q = q
                     .bind(id.to_string())
                     .bind(case.to_string())
                     .bind(op.as_str())
-                    .bind(position)
+                    .bind(*position)
                     .bind(details.relationship.as_str())
                     .bind(seal(&key, op, details));
             }
             q.execute(self.conn()).await?;
         }
-        let tokens: HashSet<String> = members
-            .iter()
-            .flat_map(|(_, d)| d.name_tokens())
-            .map(|w| key.blind(&w))
-            .collect();
-        let tokens: Vec<String> = tokens.into_iter().collect();
-        for chunk in tokens.chunks(300) {
+        let mut tokens: Vec<(String, CaseId)> = Vec::new();
+        for (case, members) in households {
+            let words: HashSet<String> = members
+                .iter()
+                .flat_map(|(_, d)| d.name_tokens())
+                .map(|w| key.blind(&w))
+                .collect();
+            tokens.extend(words.into_iter().map(|w| (w, *case)));
+        }
+        for chunk in tokens.chunks(1000) {
             let sql = format!(
                 "INSERT INTO name_tokens (operation_id, token, case_id) VALUES {}",
                 values_list(chunk.len(), 3)
             );
             let mut q = sqlx::query(&sql);
-            for t in chunk {
+            for (t, case) in chunk {
                 q = q.bind(op.as_str()).bind(t.as_str()).bind(case.to_string());
             }
             q.execute(self.conn()).await?;
@@ -462,43 +489,67 @@ impl WriteTx {
         to: CaseStatus,
         reason: &str,
     ) -> Result<(), StoreError> {
+        self.add_case_events(op, &[(case, from, to, reason)]).await
+    }
+
+    /// Records steps of cases' histories (case, from, to, reason).
+    async fn add_case_events(
+        &mut self,
+        op: &OperationId,
+        events: &[(CaseId, Option<CaseStatus>, CaseStatus, &str)],
+    ) -> Result<(), StoreError> {
         // Officers' reasons are free text and may name people: sealed.
-        let reason = self.data_key(op).await?.seal_text(op, reason.trim());
+        let key = self.data_key(op).await?;
         let now = codec::time(self.now());
         let actor = self.actor().user_id().map(|u| u.to_string());
-        sqlx::query("INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(case.to_string())
-            .bind(now)
-            .bind(actor)
-            .bind(from.map(|s| s.as_str()))
-            .bind(to.as_str())
-            .bind(reason)
-            .execute(self.conn())
-            .await?;
+        for chunk in events.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES {}",
+                values_list(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for (case, from, to, reason) in chunk {
+                q = q
+                    .bind(case.to_string())
+                    .bind(now.clone())
+                    .bind(actor.clone())
+                    .bind(from.map(|s| s.as_str()))
+                    .bind(to.as_str())
+                    .bind(key.seal_text(op, reason.trim()));
+            }
+            q.execute(self.conn()).await?;
+        }
         Ok(())
     }
 
-    /// The next case reference for a country code, counted across the
+    /// The next `n` case references for a country code, counted across the
     /// operations that leave that country (references are unique overall).
-    async fn next_reference(&mut self, country: &str) -> Result<String, StoreError> {
+    async fn next_references(
+        &mut self,
+        country: &str,
+        n: usize,
+    ) -> Result<Vec<String>, StoreError> {
         let prefix = country.to_uppercase();
         let bumped = sqlx::query(
-            "UPDATE reference_counters SET last = last + 1 WHERE prefix = $1 RETURNING last",
+            "UPDATE reference_counters SET last = last + $2 WHERE prefix = $1 RETURNING last",
         )
         .bind(&prefix)
+        .bind(n as i64)
         .fetch_optional(self.conn())
         .await?;
         let last: i64 = match bumped {
             Some(row) => row.try_get("last")?,
             None => {
-                sqlx::query("INSERT INTO reference_counters (prefix, last) VALUES ($1, 1)")
+                sqlx::query("INSERT INTO reference_counters (prefix, last) VALUES ($1, $2)")
                     .bind(&prefix)
+                    .bind(n as i64)
                     .execute(self.conn())
                     .await?;
-                1
+                n as i64
             }
         };
-        Ok(reference_for(&prefix, last))
+        let first = last - n as i64 + 1;
+        Ok((first..=last).map(|k| reference_for(&prefix, k)).collect())
     }
 
     /// Registers a household. `source` says where it came from (`officer`,
@@ -509,72 +560,116 @@ impl WriteTx {
         new: &NewCase,
         source: &str,
     ) -> Result<CaseId, StoreError> {
-        Ok(self.insert_case(op, new, source, None).await?.0)
+        Ok(self.insert_case(op, new, source).await?.0)
     }
 
     /// Writes a new case and returns its id and reference. A refusal (an
-    /// unknown scheme, a burned operation) comes before anything is written,
-    /// which lets a group commit refuse one registration and keep the rest.
-    pub(crate) async fn insert_case(
+    /// unknown scheme, a burned operation) comes before anything is written.
+    async fn insert_case(
         &mut self,
         op: &Operation,
         new: &NewCase,
         source: &str,
-        access_code_hash: Option<&str>,
     ) -> Result<(CaseId, String), StoreError> {
         self.check_scheme(&op.id, new.scheme_id).await?;
+        let row = NewCaseRow {
+            new,
+            source,
+            access_code_hash: None,
+        };
+        let mut written = self.insert_cases(op, &[row]).await?;
+        Ok(written.remove(0))
+    }
+
+    /// Writes new cases, their members, first events and audit events in a
+    /// fixed number of statements however many there are (self-registration's
+    /// group commit writes hundreds at once). Their schemes must have been
+    /// checked. Returns each case's id and reference, in order.
+    pub(crate) async fn insert_cases(
+        &mut self,
+        op: &Operation,
+        rows: &[NewCaseRow<'_>],
+    ) -> Result<Vec<(CaseId, String)>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let key = self.data_key(&op.id).await?;
-        let id = CaseId::new();
         let now = codec::time(self.now());
         // Safe without a sequence: writers are serialised by the write transaction.
-        let number: i64 = sqlx::query(
+        let first_number: i64 = sqlx::query(
             "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM cases WHERE operation_id = $1",
         )
         .bind(op.id.as_str())
         .fetch_one(self.conn())
         .await?
         .try_get("n")?;
-        let reference = self.next_reference(&op.country).await?;
-        sqlx::query(
-            "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
-             household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
-             VALUES ($1, $2, $11, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $12, $13, $14, $15)",
-        )
-        .bind(id.to_string())
-        .bind(op.id.as_str())
-        .bind(&reference)
-        .bind(CaseStatus::Registered.as_str())
-        .bind(new.scheme_id.map(|s| s.to_string()))
-        .bind(new.tier.map(i64::from))
-        .bind(
-            new.special_needs
-                .as_deref()
-                .map(|n| key.seal_text(&op.id, n.trim())),
-        )
-        .bind(source)
-        .bind(new.members.len() as i64)
-        .bind(now)
-        .bind(number)
-        .bind(new.language.as_deref())
-        .bind(new.follow_up.as_deref().map(str::trim))
-        .bind(province_code(&new.members))
-        .bind(access_code_hash)
-        .execute(self.conn())
-        .await?;
-        let members: Vec<(PersonId, &PersonDetails)> =
-            new.members.iter().map(|m| (PersonId::new(), m)).collect();
-        self.insert_members(&op.id, id, &members).await?;
-        self.add_case_event(&op.id, id, None, CaseStatus::Registered, "registered")
-            .await?;
-        let detail = format!(
-            "operation {} source {} members {}",
-            op.id,
-            source,
-            members.len()
-        );
-        self.audit(AuditEntry::new("case.create", "case", id).detail(detail))
-            .await?;
-        Ok((id, reference))
+        let references = self.next_references(&op.country, rows.len()).await?;
+        let ids: Vec<CaseId> = rows.iter().map(|_| CaseId::new()).collect();
+        for (k, chunk) in rows.chunks(1000).enumerate() {
+            let sql = format!(
+                "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
+                 household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
+                 VALUES {}",
+                values_list(chunk.len(), 17)
+            );
+            let mut q = sqlx::query(&sql);
+            for (j, row) in chunk.iter().enumerate() {
+                let n = k * 1000 + j;
+                let new = row.new;
+                q = q
+                    .bind(ids[n].to_string())
+                    .bind(op.id.as_str())
+                    .bind(first_number + n as i64)
+                    .bind(references[n].clone())
+                    .bind(CaseStatus::Registered.as_str())
+                    .bind(new.scheme_id.map(|s| s.to_string()))
+                    .bind(new.tier.map(i64::from))
+                    .bind(
+                        new.special_needs
+                            .as_deref()
+                            .map(|t| key.seal_text(&op.id, t.trim())),
+                    )
+                    .bind(row.source.to_owned())
+                    .bind(new.members.len() as i64)
+                    .bind(1_i64)
+                    .bind(now.clone())
+                    .bind(now.clone())
+                    .bind(new.language.clone())
+                    .bind(new.follow_up.as_deref().map(|f| f.trim().to_owned()))
+                    .bind(province_code(&new.members))
+                    .bind(row.access_code_hash.map(str::to_owned));
+            }
+            q.execute(self.conn()).await?;
+        }
+        let members: Vec<Vec<(PersonId, &PersonDetails)>> = rows
+            .iter()
+            .map(|r| r.new.members.iter().map(|m| (PersonId::new(), m)).collect())
+            .collect();
+        let households: Vec<(CaseId, &[(PersonId, &PersonDetails)])> = ids
+            .iter()
+            .copied()
+            .zip(members.iter().map(Vec::as_slice))
+            .collect();
+        self.insert_households(&op.id, &households).await?;
+        let events: Vec<(CaseId, Option<CaseStatus>, CaseStatus, &str)> = ids
+            .iter()
+            .map(|&id| (id, None, CaseStatus::Registered, "registered"))
+            .collect();
+        self.add_case_events(&op.id, &events).await?;
+        let entries: Vec<AuditEntry> = ids
+            .iter()
+            .zip(rows)
+            .map(|(id, row)| {
+                AuditEntry::new("case.create", "case", *id).detail(format!(
+                    "operation {} source {} members {}",
+                    op.id,
+                    row.source,
+                    row.new.members.len()
+                ))
+            })
+            .collect();
+        self.audit_all(entries).await?;
+        Ok(ids.into_iter().zip(references).collect())
     }
 
     /// Moves a case one step along the pipeline.

@@ -95,15 +95,30 @@ async fn write_together(
     batch: &[Job],
 ) -> Result<Vec<Result<Registered, StoreError>>, StoreError> {
     let mut tx = store.write(Actor::Applicant).await?;
-    let mut answers = Vec::with_capacity(batch.len());
-    for job in batch {
-        match tx.register(&job.op, &job.case, &job.request).await {
-            Err(e) if e.is_refusal() => answers.push(Err(e)),
-            answer => answers.push(Ok(answer?)),
+    let mut answers: Vec<Option<Result<Registered, StoreError>>> =
+        batch.iter().map(|_| None).collect();
+    // Almost always one operation; several are written one after another.
+    let mut operations: Vec<&Operation> = batch.iter().map(|j| &j.op).collect();
+    operations.sort_by(|a, b| a.id.cmp(&b.id));
+    operations.dedup_by(|a, b| a.id == b.id);
+    for op in operations {
+        let of_op: Vec<usize> = (0..batch.len())
+            .filter(|&i| batch[i].op.id == op.id)
+            .collect();
+        let items: Vec<(&NewCase, &RegistrationRequest)> = of_op
+            .iter()
+            .map(|&i| (&batch[i].case, &batch[i].request))
+            .collect();
+        let written = tx.register_batch(op, &items).await?;
+        for (i, answer) in of_op.into_iter().zip(written) {
+            answers[i] = Some(answer);
         }
     }
     tx.commit().await?;
-    Ok(answers)
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or(Err(StoreError::Unavailable)))
+        .collect())
 }
 
 async fn write_alone(store: &Store, job: &Job) -> Result<Registered, StoreError> {

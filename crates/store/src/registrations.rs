@@ -5,11 +5,15 @@
 //! The store holds hashes it is given; choosing and hashing codes and keys is
 //! the web layer's.
 
+use std::collections::{HashMap, HashSet};
+
 use domain::case::NewCase;
 use domain::operation::Operation;
-use domain::{CaseId, CaseStatus, OperationId};
+use domain::{CaseId, CaseStatus, OperationId, ValidationErrors};
 use sqlx::Row;
 
+use crate::cases::NewCaseRow;
+use crate::tx::values_list;
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// What identifies one registration request.
@@ -69,72 +73,188 @@ impl Store {
     }
 }
 
+/// A registration accepted earlier under the same request key.
+struct Earlier {
+    body_hash: String,
+    case_id: CaseId,
+    reference: String,
+    sealed_code: String,
+}
+
+fn reused_key() -> StoreError {
+    StoreError::Conflict(
+        "this Idempotency-Key was already used for a different registration".into(),
+    )
+}
+
 impl WriteTx {
     /// Registers a household from self-registration, once per request key.
-    /// A refusal (the key reused for another body, an unknown scheme) comes
-    /// before anything is written, which the [`crate::Registrar`]'s group
-    /// commit relies on to refuse one registration and keep the others.
     pub async fn register(
         &mut self,
         op: &Operation,
         new: &NewCase,
         request: &RegistrationRequest,
     ) -> Result<Registered, StoreError> {
-        let earlier = sqlx::query(
-            "SELECT r.body_hash, r.case_id, r.access_code, c.reference FROM registration_requests r \
-             JOIN cases c ON c.id = r.case_id WHERE r.operation_id = $1 AND r.request_key = $2",
-        )
-        .bind(op.id.as_str())
-        .bind(&request.key_hash)
-        .fetch_optional(self.conn())
-        .await?;
-        if let Some(row) = earlier {
-            let body_hash: String = row.try_get("body_hash")?;
-            if body_hash != request.body_hash {
-                return Err(StoreError::Conflict(
-                    "this Idempotency-Key was already used for a different registration".into(),
-                ));
-            }
-            let sealed: String = row.try_get("access_code")?;
-            let access_code = self
-                .data_key(&op.id)
+        let mut answers = self.register_batch(op, &[(new, request)]).await?;
+        answers.remove(0)
+    }
+
+    /// Registers households of one operation together, each once per request
+    /// key, in a fixed number of statements. A refused registration (its key
+    /// reused for another body, an unknown scheme) gets its own error and
+    /// writes nothing; the others go ahead. A resend answers with the first
+    /// answer, also within the batch.
+    pub async fn register_batch(
+        &mut self,
+        op: &Operation,
+        items: &[(&NewCase, &RegistrationRequest)],
+    ) -> Result<Vec<Result<Registered, StoreError>>, StoreError> {
+        let earlier = self.earlier_requests(op, items).await?;
+        let schemes: HashSet<String> =
+            sqlx::query("SELECT id FROM schemes WHERE operation_id = $1")
+                .bind(op.id.as_str())
+                .fetch_all(self.conn())
                 .await?
-                .open_text(&op.id, &sealed)
-                .ok_or(StoreError::Corrupt {
-                    what: "access code",
-                })?;
-            return Ok(Registered {
-                case_id: codec::get_parsed(&row, "case_id", "case id")?,
-                reference: row.try_get("reference")?,
-                access_code,
-                replayed: true,
-            });
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<_, _>>()?;
+        let key = self.data_key(&op.id).await?;
+        // What each item becomes: an answer now, a new case, or the answer of
+        // an earlier item of this batch with the same key.
+        enum Fate {
+            Answered(Result<Registered, StoreError>),
+            New,
+            SameAs(usize),
         }
-        let (case_id, reference) = self
-            .insert_case(
-                op,
-                new,
-                "self_registration",
-                Some(&request.access_code_hash),
-            )
-            .await?;
-        sqlx::query(
-            "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(op.id.as_str())
-        .bind(&request.key_hash)
-        .bind(&request.body_hash)
-        .bind(case_id.to_string())
-        .bind(self.data_key(&op.id).await?.seal_text(&op.id, &request.access_code))
-        .bind(codec::time(self.now()))
-        .execute(self.conn())
-        .await?;
-        Ok(Registered {
-            case_id,
-            reference,
-            access_code: request.access_code.clone(),
-            replayed: false,
-        })
+        let mut first_with_key: HashMap<&str, usize> = HashMap::new();
+        let mut fates = Vec::with_capacity(items.len());
+        for (i, (new, request)) in items.iter().enumerate() {
+            let fate = if let Some(e) = earlier.get(&request.key_hash) {
+                Fate::Answered(if e.body_hash == request.body_hash {
+                    key.open_text(&op.id, &e.sealed_code)
+                        .ok_or(StoreError::Corrupt {
+                            what: "access code",
+                        })
+                        .map(|access_code| Registered {
+                            case_id: e.case_id,
+                            reference: e.reference.clone(),
+                            access_code,
+                            replayed: true,
+                        })
+                } else {
+                    Err(reused_key())
+                })
+            } else if let Some(&first) = first_with_key.get(request.key_hash.as_str()) {
+                if items[first].1.body_hash == request.body_hash {
+                    Fate::SameAs(first)
+                } else {
+                    Fate::Answered(Err(reused_key()))
+                }
+            } else if new
+                .scheme_id
+                .is_some_and(|s| !schemes.contains(&s.to_string()))
+            {
+                Fate::Answered(Err(StoreError::Invalid(ValidationErrors::single(
+                    "scheme_id",
+                    "known_scheme",
+                    "no such scheme in this operation",
+                ))))
+            } else {
+                first_with_key.insert(&request.key_hash, i);
+                Fate::New
+            };
+            fates.push(fate);
+        }
+        let fresh: Vec<usize> = (fates.iter().enumerate())
+            .filter(|(_, f)| matches!(f, Fate::New))
+            .map(|(i, _)| i)
+            .collect();
+        let rows: Vec<NewCaseRow> = fresh
+            .iter()
+            .map(|&i| NewCaseRow {
+                new: items[i].0,
+                source: "self_registration",
+                access_code_hash: Some(&items[i].1.access_code_hash),
+            })
+            .collect();
+        let written = self.insert_cases(op, &rows).await?;
+        let now = codec::time(self.now());
+        let mut registered: HashMap<usize, Registered> = HashMap::new();
+        for (chunk, cases) in fresh.chunks(1000).zip(written.chunks(1000)) {
+            let sql = format!(
+                "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
+                 VALUES {}",
+                values_list(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for (&i, (case_id, _)) in chunk.iter().zip(cases) {
+                let request = items[i].1;
+                q = q
+                    .bind(op.id.as_str())
+                    .bind(request.key_hash.clone())
+                    .bind(request.body_hash.clone())
+                    .bind(case_id.to_string())
+                    .bind(key.seal_text(&op.id, &request.access_code))
+                    .bind(now.clone());
+            }
+            q.execute(self.conn()).await?;
+        }
+        for (&i, (case_id, reference)) in fresh.iter().zip(written) {
+            registered.insert(
+                i,
+                Registered {
+                    case_id,
+                    reference,
+                    access_code: items[i].1.access_code.clone(),
+                    replayed: false,
+                },
+            );
+        }
+        Ok(fates
+            .into_iter()
+            .enumerate()
+            .map(|(i, fate)| match fate {
+                Fate::Answered(answer) => answer,
+                Fate::New => Ok(registered[&i].clone()),
+                Fate::SameAs(first) => Ok(Registered {
+                    replayed: true,
+                    ..registered[&first].clone()
+                }),
+            })
+            .collect())
+    }
+
+    /// Registrations already accepted under the items' request keys.
+    async fn earlier_requests(
+        &mut self,
+        op: &Operation,
+        items: &[(&NewCase, &RegistrationRequest)],
+    ) -> Result<HashMap<String, Earlier>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in items.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|k| format!("${}", k + 2)).collect();
+            let sql = format!(
+                "SELECT r.request_key, r.body_hash, r.case_id, r.access_code, c.reference FROM registration_requests r \
+                 JOIN cases c ON c.id = r.case_id WHERE r.operation_id = $1 AND r.request_key IN ({})",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(op.id.as_str());
+            for (_, request) in chunk {
+                q = q.bind(request.key_hash.clone());
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                found.insert(
+                    row.try_get("request_key")?,
+                    Earlier {
+                        body_hash: row.try_get("body_hash")?,
+                        case_id: codec::get_parsed(&row, "case_id", "case id")?,
+                        reference: row.try_get("reference")?,
+                        sealed_code: row.try_get("access_code")?,
+                    },
+                );
+            }
+        }
+        Ok(found)
     }
 }

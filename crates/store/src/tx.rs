@@ -72,24 +72,39 @@ impl WriteTx {
 
     /// Appends one event to the chain, in this transaction.
     pub(crate) async fn audit(&mut self, entry: AuditEntry) -> Result<(), StoreError> {
-        let event = AuditEvent::chain(self.seq + 1, self.now, &self.actor, &entry, &self.hash);
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, action, target_kind, target_id, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(event.seq)
-        .bind(codec::time(event.at))
-        .bind(&event.actor)
-        .bind(&event.action)
-        .bind(&event.target_kind)
-        .bind(&event.target_id)
-        .bind(&event.detail)
-        .bind(&event.prev_hash)
-        .bind(&event.hash)
-        .execute(&mut *self.tx)
-        .await?;
-        self.seq = event.seq;
-        self.hash = event.hash;
+        self.audit_all(vec![entry]).await
+    }
+
+    /// Appends events to the chain in order, in one statement per thousand.
+    pub(crate) async fn audit_all(&mut self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+        let mut events = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let event = AuditEvent::chain(self.seq + 1, self.now, &self.actor, entry, &self.hash);
+            self.seq = event.seq;
+            self.hash = event.hash.clone();
+            events.push(event);
+        }
+        for chunk in events.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO audit_events (seq, at, actor, action, target_kind, target_id, detail, prev_hash, hash) \
+                 VALUES {}",
+                values_list(chunk.len(), 9)
+            );
+            let mut q = sqlx::query(&sql);
+            for event in chunk {
+                q = q
+                    .bind(event.seq)
+                    .bind(codec::time(event.at))
+                    .bind(event.actor.clone())
+                    .bind(event.action.clone())
+                    .bind(event.target_kind.clone())
+                    .bind(event.target_id.clone())
+                    .bind(event.detail.clone())
+                    .bind(event.prev_hash.clone())
+                    .bind(event.hash.clone());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
         Ok(())
     }
 

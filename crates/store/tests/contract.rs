@@ -668,9 +668,25 @@ fn registration_request(key: &str, body: &str) -> store::RegistrationRequest {
 async fn group_commit_keeps_every_registration_but_the_refused_one(store: Store) {
     let op = with_operation(&store).await;
     let registrar = store::Registrar::start(store.clone());
-    // Sent at once, so that they share transactions: forty households, a
-    // resend of the first, a key reused for another body, and a household
-    // naming a scheme the operation does not have.
+    // Sent at once, so that they share transactions: forty households and
+    // one naming a scheme the operation does not have; then, at once, a
+    // resend of the first and its key with another body.
+    let send = |requests: Vec<(NewCase, store::RegistrationRequest)>| {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(case, request)| {
+                let (registrar, op) = (registrar.clone(), op.clone());
+                tokio::spawn(async move { registrar.register(op, case, request).await })
+            })
+            .collect();
+        async move {
+            let mut answers = Vec::new();
+            for t in tasks {
+                answers.push(t.await.unwrap());
+            }
+            answers
+        }
+    };
     let mut requests: Vec<(NewCase, store::RegistrationRequest)> = (0..40)
         .map(|i| {
             (
@@ -679,39 +695,55 @@ async fn group_commit_keeps_every_registration_but_the_refused_one(store: Store)
             )
         })
         .collect();
-    requests.push((
-        household("Nabi", "Batch0"),
-        registration_request("key-0", "body-0"),
-    ));
-    requests.push((
-        household("Nabi", "Other"),
-        registration_request("key-1", "body-x"),
-    ));
     let mut unknown = household("Nabi", "Unknown");
     unknown.scheme_id = Some(domain::SchemeId::new());
     requests.push((unknown, registration_request("key-u", "body-u")));
-    let tasks: Vec<_> = requests
-        .into_iter()
-        .map(|(case, request)| {
-            let (registrar, op) = (registrar.clone(), op.clone());
-            tokio::spawn(async move { registrar.register(op, case, request).await })
-        })
-        .collect();
-    let mut answers = Vec::new();
-    for t in tasks {
-        answers.push(t.await.unwrap());
-    }
+    let answers = send(requests).await;
     let accepted: Vec<&store::Registered> = answers[..40]
         .iter()
         .map(|a| a.as_ref().expect("a good registration is accepted"))
         .collect();
-    let resend = answers[40].as_ref().unwrap();
+    assert!(matches!(answers[40], Err(StoreError::Invalid(_))));
+    let later = send(vec![
+        (
+            household("Nabi", "Batch0"),
+            registration_request("key-0", "body-0"),
+        ),
+        (
+            household("Nabi", "Other"),
+            registration_request("key-0", "body-x"),
+        ),
+    ])
+    .await;
+    let resend = later[0].as_ref().unwrap();
     assert_eq!(resend.case_id, accepted[0].case_id);
     assert!(resend.replayed);
-    assert!(matches!(answers[41], Err(StoreError::Conflict(_))));
-    assert!(matches!(answers[42], Err(StoreError::Invalid(_))));
+    assert!(matches!(later[1], Err(StoreError::Conflict(_))));
     let all = CaseFilter::default();
     assert_eq!(total(&store, &op, &all).await, 40);
+
+    // In one batch: a resend of a registration made in the same batch
+    // answers with its case; its key with another body is refused.
+    let fresh = household("Nabi", "Together");
+    let (first, other) = (
+        registration_request("key-t", "body-t"),
+        registration_request("key-t", "body-y"),
+    );
+    let mut tx = store.write(Actor::Applicant).await.unwrap();
+    let answers = tx
+        .register_batch(&op, &[(&fresh, &first), (&fresh, &first), (&fresh, &other)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let made = answers[0].as_ref().unwrap();
+    let again = answers[1].as_ref().unwrap();
+    assert!(!made.replayed && again.replayed);
+    assert_eq!(
+        (again.case_id, &again.reference),
+        (made.case_id, &made.reference)
+    );
+    assert!(matches!(answers[2], Err(StoreError::Conflict(_))));
+    assert_eq!(total(&store, &op, &all).await, 41);
     // Acknowledged means written: every case is there, with its reference.
     let mut references = std::collections::BTreeSet::new();
     for a in accepted {

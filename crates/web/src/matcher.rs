@@ -215,6 +215,9 @@ async fn catch_up(
     Ok(())
 }
 
+/// Pairs stored per write.
+const RECORD_CHUNK: usize = 200;
+
 /// Stores found pairs for review; returns how many are new.
 pub async fn record(
     store: &Store,
@@ -224,9 +227,14 @@ pub async fn record(
     if found.is_empty() {
         return Ok(0);
     }
-    let mut tx = store.write(domain::audit::Actor::System).await?;
-    let new = tx.suspect_duplicates(op, found).await?;
-    tx.commit().await?;
+    // Short writes, so that registrations waiting for the writer's lock in a
+    // surge are not held up behind thousands of pairs.
+    let mut new = 0;
+    for chunk in found.chunks(RECORD_CHUNK) {
+        let mut tx = store.write(domain::audit::Actor::System).await?;
+        new += tx.suspect_duplicates(op, chunk).await?;
+        tx.commit().await?;
+    }
     tracing::info!(operation = %op, new, "suspected duplicates recorded");
     Ok(new)
 }
