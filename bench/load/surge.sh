@@ -2,7 +2,7 @@
 # One surge on a fresh demo database: builds the release server and the load
 # generator, loads the demo, serves it, replays the surge with officers
 # searching, measures the physical limit on the same database, prints JSON.
-# Usage: bench/load/surge.sh PEOPLE_CSV [REGISTRATIONS] [CONCURRENCY] [DATABASE_URL]
+# Usage: bench/load/surge.sh PEOPLE_CSV [REGISTRATIONS] [CONCURRENCY] [DATABASE_URL] [muster-load options]
 # With DATABASE_URL (postgres://...), the server runs on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,5 +28,5 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null 
 # The server's memory, sampled every second.
 ( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server; sleep 1; done ) >"$dir/rss" &
 "$load" --base "http://127.0.0.1:$port" --people "$people" --password surge-password \
-  --registrations "$count" --concurrency "$concurrency" --duration 120 --database "$database"
+  --registrations "$count" --concurrency "$concurrency" --duration 120 --database "$database" "${@:5}"
 echo "server peak RSS: $(sort -n "$dir/rss" | tail -1) KiB" >&2
