@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use zeroize::Zeroizing;
 
 use crate::sealing::DataKey;
-use crate::tx::values_list;
+use crate::tx::{shaped_chunks, values_list};
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
 
 /// What the case list asks for. `name_words` are matched whole, all of them,
@@ -441,7 +441,7 @@ impl WriteTx {
             })
             .collect();
         // Multi-row inserts, in chunks that stay under SQLite's parameter limit.
-        for chunk in persons.chunks(500) {
+        for chunk in shaped_chunks(&persons, 256) {
             let sql = format!(
                 "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) VALUES {}",
                 values_list(chunk.len(), 6)
@@ -467,7 +467,7 @@ impl WriteTx {
                 .collect();
             tokens.extend(words.into_iter().map(|w| (w, *case)));
         }
-        for chunk in tokens.chunks(1000) {
+        for chunk in shaped_chunks(&tokens, 512) {
             let sql = format!(
                 "INSERT INTO name_tokens (operation_id, token, case_id) VALUES {}",
                 values_list(chunk.len(), 3)
@@ -502,7 +502,7 @@ impl WriteTx {
         let key = self.data_key(op).await?;
         let now = codec::time(self.now());
         let actor = self.actor().user_id().map(|u| u.to_string());
-        for chunk in events.chunks(1000) {
+        for chunk in shaped_chunks(events, 512) {
             let sql = format!(
                 "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES {}",
                 values_list(chunk.len(), 6)
@@ -605,7 +605,8 @@ impl WriteTx {
         .try_get("n")?;
         let references = self.next_references(&op.country, rows.len()).await?;
         let ids: Vec<CaseId> = rows.iter().map(|_| CaseId::new()).collect();
-        for (k, chunk) in rows.chunks(1000).enumerate() {
+        let mut done = 0;
+        for chunk in shaped_chunks(rows, 512) {
             let sql = format!(
                 "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
                  household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
@@ -614,7 +615,7 @@ impl WriteTx {
             );
             let mut q = sqlx::query(&sql);
             for (j, row) in chunk.iter().enumerate() {
-                let n = k * 1000 + j;
+                let n = done + j;
                 let new = row.new;
                 q = q
                     .bind(ids[n].to_string())
@@ -640,6 +641,7 @@ impl WriteTx {
                     .bind(row.access_code_hash.map(str::to_owned));
             }
             q.execute(self.conn()).await?;
+            done += chunk.len();
         }
         let members: Vec<Vec<(PersonId, &PersonDetails)>> = rows
             .iter()

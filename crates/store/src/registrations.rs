@@ -13,7 +13,7 @@ use domain::{CaseId, CaseStatus, OperationId, ValidationErrors};
 use sqlx::Row;
 
 use crate::cases::NewCaseRow;
-use crate::tx::values_list;
+use crate::tx::{shaped_chunks, values_list};
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// What identifies one registration request.
@@ -180,7 +180,7 @@ impl WriteTx {
         let written = self.insert_cases(op, &rows).await?;
         let now = codec::time(self.now());
         let mut registered: HashMap<usize, Registered> = HashMap::new();
-        for (chunk, cases) in fresh.chunks(1000).zip(written.chunks(1000)) {
+        for (chunk, cases) in shaped_chunks(&fresh, 512).zip(shaped_chunks(&written, 512)) {
             let sql = format!(
                 "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
                  VALUES {}",
@@ -231,7 +231,7 @@ impl WriteTx {
         items: &[(&NewCase, &RegistrationRequest)],
     ) -> Result<HashMap<String, Earlier>, StoreError> {
         let mut found = HashMap::new();
-        for chunk in items.chunks(500) {
+        for chunk in shaped_chunks(items, 256) {
             let placeholders: Vec<String> =
                 (0..chunk.len()).map(|k| format!("${}", k + 2)).collect();
             let sql = format!(

@@ -84,7 +84,7 @@ impl WriteTx {
             self.hash = event.hash.clone();
             events.push(event);
         }
-        for chunk in events.chunks(1000) {
+        for chunk in shaped_chunks(&events, 512) {
             let sql = format!(
                 "INSERT INTO audit_events (seq, at, actor, action, target_kind, target_id, detail, prev_hash, hash) \
                  VALUES {}",
@@ -126,6 +126,24 @@ impl WriteTx {
     }
 }
 
+/// Splits `items` into chunks whose lengths are powers of two, at most
+/// `max` (itself a power of two): a multi-row statement then has one of a
+/// few shapes, each prepared once and reused from the statement cache,
+/// instead of a new text (and a new prepare) for every count of rows.
+pub(crate) fn shaped_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    debug_assert!(max.is_power_of_two());
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let len = max.min(1 << rest.len().ilog2());
+        let (chunk, tail) = rest.split_at(len);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 /// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` columns.
 pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
@@ -148,6 +166,19 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shaped_chunks_are_powers_of_two_in_order() {
+        let items: Vec<u32> = (0..45).collect();
+        let lengths: Vec<usize> = super::shaped_chunks(&items, 16).map(<[u32]>::len).collect();
+        assert_eq!(lengths, [16, 16, 8, 4, 1]);
+        let joined: Vec<u32> = super::shaped_chunks(&items, 16)
+            .flatten()
+            .copied()
+            .collect();
+        assert_eq!(joined, items);
+        assert_eq!(super::shaped_chunks(&items[..0], 16).count(), 0);
+    }
+
     #[test]
     fn values_list_numbers_parameters_in_order() {
         assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
