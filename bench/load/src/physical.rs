@@ -93,6 +93,21 @@ fn stage_sql(table: &str, columns: &str, schema: &str) -> String {
     )
 }
 
+/// A table's columns as `a, b` and as `t.a, t.b`.
+fn column_lists(names: &[(String,)]) -> (String, String) {
+    let list = names
+        .iter()
+        .map(|(n,)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let qualified = names
+        .iter()
+        .map(|(n,)| format!("t.{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (list, qualified)
+}
+
 fn timed(group: usize, households: usize, started: Instant) -> Limit {
     let seconds = started.elapsed().as_secs_f64();
     Limit {
@@ -166,16 +181,7 @@ async fn sqlite(db: &Path, cases: &[String], group: usize) -> anyhow::Result<Lim
                 .bind(table)
                 .fetch_all(&mut conn)
                 .await?;
-        let list = names
-            .iter()
-            .map(|(n,)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let qualified = names
-            .iter()
-            .map(|(n,)| format!("t.{n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (list, qualified) = column_lists(&names);
         conn.execute(stage_sql(table, &qualified, "main").as_str())
             .await?;
         columns.push(list);
@@ -230,16 +236,7 @@ async fn postgres(url: &str, cases: &[String], group: usize) -> anyhow::Result<L
         .bind(table)
         .fetch_all(&mut conn)
         .await?;
-        let list = names
-            .iter()
-            .map(|(n,)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let qualified = names
-            .iter()
-            .map(|(n,)| format!("t.{n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (list, qualified) = column_lists(&names);
         conn.execute(stage_sql(table, &qualified, "public").as_str())
             .await?;
         columns.push(list);

@@ -56,6 +56,15 @@ fn seal(key: &DataKey, op: &OperationId, details: &PersonDetails) -> Vec<u8> {
     key.seal(op, &plain)
 }
 
+/// The refusal of a scheme id the operation does not have.
+pub(crate) fn unknown_scheme() -> StoreError {
+    StoreError::Invalid(ValidationErrors::single(
+        "scheme_id",
+        "known_scheme",
+        "no such scheme in this operation",
+    ))
+}
+
 /// A case to write, with where it came from.
 pub(crate) struct NewCaseRow<'a> {
     pub new: &'a NewCase,
@@ -407,11 +416,7 @@ impl WriteTx {
             .await?;
         match found {
             Some(_) => Ok(()),
-            None => Err(StoreError::Invalid(ValidationErrors::single(
-                "scheme_id",
-                "known_scheme",
-                "no such scheme in this operation",
-            ))),
+            None => Err(unknown_scheme()),
         }
     }
 

@@ -34,15 +34,6 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// A refusal of the input or the state, as opposed to a failure of the
-    /// database: the write can go on without the refused part.
-    pub fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            Self::NotFound { .. } | Self::Conflict(_) | Self::Invalid(_) | Self::Burned
-        )
-    }
-
     /// A short class for logs, which never carry an error's details.
     pub fn class(&self) -> &'static str {
         match self {

@@ -9,10 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use domain::case::NewCase;
 use domain::operation::Operation;
-use domain::{CaseId, CaseStatus, OperationId, ValidationErrors};
+use domain::{CaseId, CaseStatus, OperationId};
 use sqlx::Row;
 
-use crate::cases::NewCaseRow;
+use crate::cases::{NewCaseRow, unknown_scheme};
 use crate::tx::{shaped_chunks, values_list};
 use crate::{Store, StoreError, WriteTx, codec};
 
@@ -154,11 +154,7 @@ impl WriteTx {
                 .scheme_id
                 .is_some_and(|s| !schemes.contains(&s.to_string()))
             {
-                Fate::Answered(Err(StoreError::Invalid(ValidationErrors::single(
-                    "scheme_id",
-                    "known_scheme",
-                    "no such scheme in this operation",
-                ))))
+                Fate::Answered(Err(unknown_scheme()))
             } else {
                 first_with_key.insert(&request.key_hash, i);
                 Fate::New

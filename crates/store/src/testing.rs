@@ -93,3 +93,46 @@ pub async fn verify_pass(
     };
     passes::verify(&pass.token, |kid| jwks.key(kid))
 }
+
+/// Runs each named `async fn(Store)` of the calling test file as two tests,
+/// `sqlite::NAME` and `postgres::NAME`, each on a fresh database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let (store, _dir) = $crate::testing::sqlite().await;
+                super::$name(store).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::testing::postgres().await).await
+            })*
+        }
+    };
+}
+
+/// As [`on_both_backends!`] for `async fn(Store, Store)`: two stores on one
+/// database, as two servers would open it.
+#[macro_export]
+macro_rules! on_both_backends_paired {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let (a, b, _dir) = $crate::testing::sqlite_pair().await;
+                super::$name(a, b).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let (a, b) = $crate::testing::postgres_pair().await;
+                super::$name(a, b).await
+            })*
+        }
+    };
+}

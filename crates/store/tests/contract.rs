@@ -12,25 +12,7 @@ use domain::scheme::NewScheme;
 use domain::{CaseStatus, OperationId, Role, SchemeId};
 use store::{CaseFilter, NewUser, Paging, Store, StoreError};
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (store, _dir) = store::testing::sqlite().await;
-                super::$name(store).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(store::testing::postgres().await).await
-            })*
-        }
-    };
-}
-
-contract!(
+store::on_both_backends!(
     operations_round_trip,
     posture_board_shows_current_posture_and_history,
     cases_round_trip_with_members,

@@ -12,25 +12,7 @@ use domain::scheme::NewScheme;
 use domain::{CaseStatus, OperationId, SchemeId};
 use store::{CaseFilter, Imported, Paging, PfifPersonImport, Store, StoreError};
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (store, _dir) = store::testing::sqlite().await;
-                super::$name(store).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(store::testing::postgres().await).await
-            })*
-        }
-    };
-}
-
-contract!(
+store::on_both_backends!(
     counts_by_status_scheme_province_and_tier,
     status_events_replay_into_daily_stages,
     case_filter_by_stage_nation_province_and_tier,

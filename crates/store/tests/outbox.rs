@@ -16,25 +16,7 @@ use domain::roll_call::{Answer, RollCallScope};
 use sqlx::Row;
 use store::{Channel, Outcome, Store, StoreError};
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (store, _dir) = store::testing::sqlite().await;
-                super::$name(store).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(store::testing::postgres().await).await
-            })*
-        }
-    };
-}
-
-contract!(
+store::on_both_backends!(
     an_alert_queues_one_message_per_person_and_channel_in_their_language,
     two_workers_never_claim_the_same_message,
     a_lost_lease_is_claimed_again_and_the_late_outcome_is_ignored,

@@ -13,25 +13,7 @@ use domain::scheme::NewScheme;
 use domain::{CaseId, CaseStatus, MovementId, OperationId, SchemeId};
 use store::{Store, StoreError};
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (a, _dir) = store::testing::sqlite().await;
-                super::$name(a).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(store::testing::postgres().await).await
-            })*
-        }
-    };
-}
-
-both!(
+store::on_both_backends!(
     a_called_forward_household_gets_a_signed_pass_without_names,
     revoking_and_replanning_take_the_pass_back,
     rotated_keys_stay_published_while_their_passes_live,

@@ -13,26 +13,7 @@ use domain::scheme::{NewScheme, Scheme};
 use domain::{CaseId, CaseStatus, OperationId};
 use store::{Store, StoreError};
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (a, b, _dir) = store::testing::sqlite_pair().await;
-                super::$name(a, b).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (a, b) = store::testing::postgres_pair().await;
-                super::$name(a, b).await
-            })*
-        }
-    };
-}
-
-both!(
+store::on_both_backends_paired!(
     two_servers_approving_the_last_place_at_once_give_one_place,
     decisions_keep_within_the_quota_and_tiers_can_be_set_by_hand,
     an_approved_plan_seats_households_and_a_new_one_moves_and_drops_them,

@@ -21,24 +21,6 @@ use store::{Channel, Store};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use web::outbox::{OutboxConfig, SmsGateway, Worker};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let (store, _dir) = store::testing::sqlite().await;
-                super::$name(store).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name(store::testing::postgres().await).await
-            })*
-        }
-    };
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_household_called_forward_is_told_when_and_where_in_its_language() {
     let f = common::Fixture::with_config(web::Config {
@@ -127,7 +109,7 @@ async fn a_household_called_forward_is_told_when_and_where_in_its_language() {
     }
 }
 
-on_both_backends!(
+store::on_both_backends!(
     delivers_by_email_and_sms_in_the_recipient_s_language,
     retries_after_refusals_and_gives_up_at_the_limit,
     a_restarted_worker_sends_nothing_twice,
