@@ -680,13 +680,23 @@ fn header_key(s: &str) -> String {
 }
 
 fn field_for_header(header: &str) -> Option<Field> {
+    // Every field's name and aliases as header keys, in `Field::ALL` order
+    // (the first field claiming a key wins), worked out once.
+    static KEYS: std::sync::LazyLock<Vec<(String, Field)>> = std::sync::LazyLock::new(|| {
+        Field::ALL
+            .into_iter()
+            .flat_map(|f| {
+                std::iter::once(header_key(f.as_str()))
+                    .chain(f.aliases().iter().map(|a| header_key(a)))
+                    .map(move |k| (k, f))
+            })
+            .collect()
+    });
     let key = header_key(header);
     if key.is_empty() {
         return None;
     }
-    Field::ALL
-        .into_iter()
-        .find(|f| header_key(f.as_str()) == key || f.aliases().iter().any(|a| header_key(a) == key))
+    KEYS.iter().find(|(k, _)| *k == key).map(|(_, f)| *f)
 }
 
 /// `column=field`, or `column=ignore` to leave a column unmapped.

@@ -95,9 +95,13 @@ pub struct HouseholdInput {
 }
 
 /// The canonical columns, in order, so that a member is an import row.
-fn canonical() -> ColumnMapping {
-    let header: Vec<String> = Field::ALL.iter().map(|f| f.as_str().to_owned()).collect();
-    map_columns(&header, &[]).expect("canonical columns map to themselves")
+/// Worked out once: every registration reads it.
+fn canonical() -> &'static ColumnMapping {
+    static MAPPING: std::sync::LazyLock<ColumnMapping> = std::sync::LazyLock::new(|| {
+        let header: Vec<String> = Field::ALL.iter().map(|f| f.as_str().to_owned()).collect();
+        map_columns(&header, &[]).expect("canonical columns map to themselves")
+    });
+    &MAPPING
 }
 
 /// The form field a checked field belongs to.
@@ -154,7 +158,7 @@ impl HouseholdInput {
                     .map(|f| self.cell(m, *f, principal).unwrap_or_default())
                     .collect(),
             };
-            match validate_row(&row, &mapping, options) {
+            match validate_row(&row, mapping, options) {
                 Err(errs) => {
                     for e in errs {
                         errors.push(form_field(i, e.field), &e.rule, e.message);

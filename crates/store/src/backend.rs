@@ -44,7 +44,9 @@ impl Backend {
         let pool = match self {
             // WAL lets readers run beside the one writer; synchronous=FULL syncs
             // the log at every commit, so an acknowledged write survives a power cut;
-            // secure_delete overwrites freed content, so a burnt key leaves no bytes.
+            // secure_delete overwrites freed content, so a burnt key leaves no bytes;
+            // a 16 MiB page cache (SQLite's default is 2) keeps the hot pages of a
+            // large registry's indexes in memory instead of reading them again.
             Self::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
@@ -53,7 +55,7 @@ impl Backend {
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA secure_delete = ON;",
+                             PRAGMA secure_delete = ON; PRAGMA cache_size = -16384;",
                             )
                             .await?;
                             Ok(())

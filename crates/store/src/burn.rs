@@ -36,7 +36,7 @@ impl WriteTx {
             .bind(op.as_str())
             .execute(self.conn())
             .await?;
-        for table in ["name_tokens", "registration_requests"] {
+        for table in ["name_tokens", "name_tokens_recent", "registration_requests"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE operation_id = $1"))
                 .bind(op.as_str())
                 .execute(self.conn())

@@ -179,10 +179,13 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<Str
             .map(|i| format!("${i}"))
             .collect();
         binds.extend(words.iter().cloned());
+        // A case's words are in one of the two tables, never in both.
+        let list = list.join(", ");
         sql.push_str(&format!(
-            " AND c.id IN (SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({}) \
-             GROUP BY case_id HAVING COUNT(*) = {})",
-            list.join(", "),
+            " AND c.id IN (SELECT case_id FROM (\
+             SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({list}) \
+             UNION ALL SELECT case_id FROM name_tokens_recent WHERE operation_id = $1 AND token IN ({list})\
+             ) words GROUP BY case_id HAVING COUNT(*) = {})",
             words.len()
         ));
     }
@@ -472,9 +475,11 @@ impl WriteTx {
                 .collect();
             tokens.extend(words.into_iter().map(|w| (w, *case)));
         }
+        // Appended to the recent words, merged into the index behind (see the
+        // migration that made the table).
         for chunk in shaped_chunks(&tokens, 512) {
             let sql = format!(
-                "INSERT INTO name_tokens (operation_id, token, case_id) VALUES {}",
+                "INSERT INTO name_tokens_recent (operation_id, token, case_id) VALUES {}",
                 values_list(chunk.len(), 3)
             );
             let mut q = sqlx::query(&sql);
@@ -804,10 +809,12 @@ impl WriteTx {
             }
             errors.into_result().map_err(StoreError::Invalid)?;
             // Members are rewritten whole, keeping the identity of those that stay.
-            sqlx::query("DELETE FROM name_tokens WHERE case_id = $1")
-                .bind(id.to_string())
-                .execute(self.conn())
-                .await?;
+            for table in ["name_tokens", "name_tokens_recent"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE case_id = $1"))
+                    .bind(id.to_string())
+                    .execute(self.conn())
+                    .await?;
+            }
             sqlx::query("DELETE FROM persons WHERE case_id = $1")
                 .bind(id.to_string())
                 .execute(self.conn())

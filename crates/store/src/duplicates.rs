@@ -9,6 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::cases::unseal;
+use crate::tx::shaped_chunks;
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
 
 /// A person with the case it belongs to, for the matcher.
@@ -40,26 +41,29 @@ fn pair(row: &AnyRow) -> Result<DuplicatePair, StoreError> {
     })
 }
 
-/// The persons of cases changed since a moment, for the matcher to catch up
-/// with changes from anywhere (this server, another, `muster import`).
+/// The cases changed since a moment, for the matcher to catch up with
+/// changes from anywhere (this server, another, `muster import`). Only ids
+/// and times: the matcher then reads the persons of the cases it has not
+/// seen in that state, not those of every case in the window again.
 #[derive(Debug, Clone)]
 pub struct RegistryChanges {
-    pub persons: Vec<RegistryPerson>,
     /// Every case changed, with the time of its latest change.
     pub cases: Vec<(CaseId, chrono::DateTime<chrono::Utc>)>,
     /// The latest change seen: the next catch-up starts from it.
     pub latest: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Cases whose persons are read in one statement.
+const CASES_PER_READ: usize = 256;
+
 impl Store {
-    /// Persons of the operation's cases changed at or after `since` (all of
-    /// them without it).
+    /// The operation's cases changed at or after `since` (all of them
+    /// without it).
     pub async fn registry_changes(
         &self,
         op: &OperationId,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<RegistryChanges, StoreError> {
-        let key = self.data_key(op).await?;
         let since = since.map(codec::time).unwrap_or_default();
         let case_rows = sqlx::query(
             "SELECT id, updated_at FROM cases WHERE operation_id = $1 AND updated_at >= $2",
@@ -75,28 +79,7 @@ impl Store {
             cases.push((codec::get_parsed(r, "id", "case id")?, at));
             latest = latest.max(Some(at));
         }
-        let persons = sqlx::query(
-            "SELECT p.id, p.case_id, p.details FROM persons p JOIN cases c ON c.id = p.case_id \
-             WHERE p.operation_id = $1 AND c.updated_at >= $2",
-        )
-        .bind(op.as_str())
-        .bind(&since)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(RegistryPerson {
-                id: codec::get_parsed(r, "id", "person id")?,
-                case_id: codec::get_parsed(r, "case_id", "case id")?,
-                details: unseal(&key, op, r, "details")?,
-            })
-        })
-        .collect::<Result<_, StoreError>>()?;
-        Ok(RegistryChanges {
-            persons,
-            cases,
-            latest,
-        })
+        Ok(RegistryChanges { cases, latest })
     }
 
     /// Every person of an operation (or of some of its cases), for matching.
@@ -115,16 +98,18 @@ impl Store {
             }
             Some(ids) => {
                 let mut rows = Vec::new();
-                for id in ids {
-                    rows.extend(
-                        sqlx::query(
-                            "SELECT id, case_id, details FROM persons WHERE operation_id = $1 AND case_id = $2",
-                        )
-                        .bind(op.as_str())
-                        .bind(id.to_string())
-                        .fetch_all(&self.pool)
-                        .await?,
+                for chunk in shaped_chunks(ids, CASES_PER_READ) {
+                    let list: Vec<String> =
+                        (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                    let sql = format!(
+                        "SELECT id, case_id, details FROM persons WHERE operation_id = $1 AND case_id IN ({})",
+                        list.join(", ")
                     );
+                    let mut q = sqlx::query(&sql).bind(op.as_str());
+                    for id in chunk {
+                        q = q.bind(id.to_string());
+                    }
+                    rows.extend(q.fetch_all(&self.pool).await?);
                 }
                 rows
             }

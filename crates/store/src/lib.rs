@@ -21,6 +21,7 @@ mod error;
 mod exports;
 mod keyring;
 mod movements;
+mod name_index;
 mod operations;
 pub mod outbox;
 mod passes;

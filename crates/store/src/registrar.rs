@@ -7,6 +7,11 @@
 //!
 //! A batch the database refuses as a whole is written again one registration
 //! at a time, so that one bad registration never costs the others theirs.
+//!
+//! Between batches, about once a second, the writer also merges the recent
+//! name words into the case search's index (see `name_index`).
+
+use std::time::{Duration, Instant};
 
 use domain::audit::Actor;
 use domain::case::NewCase;
@@ -33,10 +38,27 @@ struct Job {
 }
 
 impl Registrar {
-    /// Starts the writer task on the current Tokio runtime.
+    /// Starts the writer on a thread of its own. In a surge the server's
+    /// workers are all busy with requests, and a writer task among them waits
+    /// its turn after every statement; on its own thread it goes on as soon
+    /// as the database answers. It ends when the last handle is dropped.
     pub fn start(store: Store) -> Self {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(store, jobs));
+        let writer = std::thread::Builder::new()
+            .name("muster-registrar".into())
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime.block_on(run(store, jobs)),
+                    // The queue closes with `jobs`: registrations answer Unavailable.
+                    Err(e) => tracing::error!(error = %e, "the registrar could not start"),
+                }
+            });
+        if let Err(e) = writer {
+            tracing::error!(error = %e, "the registrar's thread could not start");
+        }
         Self { queue }
     }
 
@@ -63,27 +85,63 @@ impl Registrar {
     }
 }
 
+/// How often the recent name words are merged into the search's index.
+const MERGE_EVERY: Duration = Duration::from_secs(1);
+
 async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let batch = std::mem::take(&mut jobs);
-        match write_together(&store, &batch).await {
-            Ok(answers) => {
-                for (job, answer) in batch.into_iter().zip(answers) {
-                    // A client that went away still has its registration.
-                    let _ = job.answer.send(answer);
+    let mut merged_at = Instant::now();
+    loop {
+        let until_merge = MERGE_EVERY.saturating_sub(merged_at.elapsed());
+        // `recv_many` is cancel-safe: a timeout loses no registration.
+        match tokio::time::timeout(until_merge, queue.recv_many(&mut jobs, MAX_BATCH)).await {
+            Ok(0) => break,
+            Ok(_) => write(&store, std::mem::take(&mut jobs)).await,
+            Err(_) => {}
+        }
+        if merged_at.elapsed() >= MERGE_EVERY {
+            let started = Instant::now();
+            match store.merge_recent_name_words().await {
+                Ok(words) => tracing::debug!(
+                    words,
+                    ms = started.elapsed().as_secs_f64() * 1e3,
+                    "recent name words merged"
+                ),
+                // The words stay where the search finds them; the next merge retries.
+                Err(e) => {
+                    tracing::warn!(error = e.class(), "recent name words could not be merged")
                 }
             }
-            Err(e) => {
-                tracing::warn!(
-                    size = batch.len(),
-                    error = e.class(),
-                    "a registration batch failed; writing its registrations one at a time"
-                );
-                for job in batch {
-                    let answer = write_alone(&store, &job).await;
-                    let _ = job.answer.send(answer);
-                }
+            merged_at = Instant::now();
+        }
+    }
+}
+
+/// Writes a batch and answers each of its registrations.
+async fn write(store: &Store, batch: Vec<Job>) {
+    let started = Instant::now();
+    let written = write_together(store, &batch).await;
+    tracing::debug!(
+        size = batch.len(),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "registration batch"
+    );
+    match written {
+        Ok(answers) => {
+            for (job, answer) in batch.into_iter().zip(answers) {
+                // A client that went away still has its registration.
+                let _ = job.answer.send(answer);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(
+                size = batch.len(),
+                error = e.class(),
+                "a registration batch failed; writing its registrations one at a time"
+            );
+            for job in batch {
+                let answer = write_alone(store, &job).await;
+                let _ = job.answer.send(answer);
             }
         }
     }

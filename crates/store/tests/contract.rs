@@ -17,6 +17,7 @@ store::on_both_backends!(
     posture_board_shows_current_posture_and_history,
     cases_round_trip_with_members,
     case_list_filters_search_and_pages,
+    name_search_finds_words_before_and_after_their_merge,
     status_changes_follow_the_pipeline,
     updates_need_the_current_version_and_keep_member_identity,
     a_rolled_back_write_leaves_nothing,
@@ -293,6 +294,51 @@ async fn case_list_filters_search_and_pages(store: Store) {
         store.count_cases_by_status(&op.id).await.unwrap(),
         [(CaseStatus::Registered, 8)]
     );
+}
+
+/// New name words wait in a recent table until the merge; the search must
+/// find a case in either, and a correction must take its old words from both.
+async fn name_search_finds_words_before_and_after_their_merge(store: Store) {
+    let op = with_operation(&store).await;
+    let words = |w: &[&str]| CaseFilter {
+        name_words: w.iter().map(|w| (*w).to_owned()).collect(),
+        ..Default::default()
+    };
+    let merged_id = add_case(&store, &op, &household("Wali", "Karimi")).await;
+    assert_eq!(total(&store, &op, &words(&["karimi", "wali"])).await, 1);
+    // Each member's words once per case: Wali, Zahra, Karimi.
+    assert_eq!(store.merge_recent_name_words().await.unwrap(), 3);
+    assert_eq!(store.merge_recent_name_words().await.unwrap(), 0);
+    assert_eq!(total(&store, &op, &words(&["karimi", "wali"])).await, 1);
+    let recent_id = add_case(&store, &op, &household("Nabi", "Karimi")).await;
+    // One case's words in the index, the other's still recent.
+    assert_eq!(total(&store, &op, &words(&["karimi"])).await, 2);
+    assert_eq!(total(&store, &op, &words(&["karimi", "zahra"])).await, 2);
+    assert_eq!(total(&store, &op, &words(&["karimi", "nabi"])).await, 1);
+
+    for id in [merged_id, recent_id] {
+        let case = store.get_case(id).await.unwrap();
+        let principal = &case.members[0];
+        let mut renamed = principal.details.clone();
+        renamed.family_name = Some("Ahmadzai".into());
+        let update = CaseUpdate {
+            version: case.version,
+            members: Some(vec![MemberUpdate {
+                id: Some(principal.id),
+                details: renamed,
+            }]),
+            ..Default::default()
+        };
+        let mut tx = store.write(Actor::Console).await.unwrap();
+        tx.update_case(id, &update).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(total(&store, &op, &words(&["karimi"])).await, 0);
+    assert_eq!(total(&store, &op, &words(&["zahra"])).await, 0);
+    assert_eq!(total(&store, &op, &words(&["ahmadzai"])).await, 2);
+    assert_eq!(store.merge_recent_name_words().await.unwrap(), 4);
+    assert_eq!(total(&store, &op, &words(&["ahmadzai"])).await, 2);
+    assert_eq!(total(&store, &op, &words(&["ahmadzai", "nabi"])).await, 1);
 }
 
 async fn status_changes_follow_the_pipeline(store: Store) {

@@ -115,6 +115,7 @@ async fn raw(store: &Store, dir: Option<&std::path::Path>) -> Vec<u8> {
                 "cases",
                 "case_events",
                 "name_tokens",
+                "name_tokens_recent",
                 "audit_events",
                 "registration_requests",
                 "operation_keys",

@@ -14,6 +14,7 @@ mod exports;
 mod filters;
 mod headers;
 pub mod i18n;
+mod intake_context;
 mod json;
 pub mod matcher;
 pub mod outbox;

@@ -72,6 +72,8 @@ struct Registry {
     /// The case of each indexed person: people of one household are not
     /// proposed as duplicates of each other.
     case_of: HashMap<PersonId, CaseId>,
+    /// The indexed persons of each case, to take out when it changes.
+    members: HashMap<CaseId, Vec<PersonId>>,
     trained_on: usize,
     /// The latest change indexed; the next catch-up reads from a little
     /// before it, so that a change committed late is not missed.
@@ -170,28 +172,33 @@ async fn catch_up(
     let since = registry.as_ref().and_then(|r| r.seen).map(|t| t - OVERLAP);
     let changes = store.registry_changes(op, since).await?;
     let latest = changes.latest;
-    let (mut registry, found) = tokio::task::spawn_blocking(move || match registry {
-        Some(mut registry) => {
-            let fresh: Vec<(CaseId, DateTime<Utc>)> = changes
-                .cases
-                .into_iter()
-                .filter(|(c, at)| registry.indexed.get(c) != Some(at))
-                .collect();
-            let ids: Vec<CaseId> = fresh.iter().map(|(c, _)| *c).collect();
-            let persons: Vec<RegistryPerson> = changes
-                .persons
-                .into_iter()
-                .filter(|p| ids.contains(&p.case_id))
-                .collect();
-            let found = update(&mut registry, &ids, &persons);
-            registry.indexed.extend(fresh);
-            (registry, found)
-        }
-        None => {
-            let (mut registry, found) = build(&changes.persons);
-            registry.indexed.extend(changes.cases);
-            (registry, found)
-        }
+    // Only cases not yet indexed in their latest state: the overlap brings
+    // back cases already matched, and their persons are not read again.
+    let fresh: Vec<(CaseId, DateTime<Utc>)> = match &registry {
+        Some(r) => (changes.cases.into_iter())
+            .filter(|(c, at)| r.indexed.get(c) != Some(at))
+            .collect(),
+        None => changes.cases,
+    };
+    let ids: Vec<CaseId> = fresh.iter().map(|(c, _)| *c).collect();
+    let persons = match &registry {
+        Some(_) if ids.is_empty() => Vec::new(),
+        Some(_) => store.registry_persons(op, Some(&ids)).await?,
+        None => store.registry_persons(op, None).await?,
+    };
+    let (mut registry, found) = tokio::task::spawn_blocking(move || {
+        let (mut registry, found) = match registry {
+            Some(mut registry) => {
+                let replaced: Vec<CaseId> = (ids.into_iter())
+                    .filter(|c| registry.indexed.contains_key(c))
+                    .collect();
+                let found = update(&mut registry, &replaced, &persons);
+                (registry, found)
+            }
+            None => build(&persons),
+        };
+        registry.indexed.extend(fresh);
+        (registry, found)
     })
     .await
     .map_err(|_| MatchError::Task)?;
@@ -247,6 +254,7 @@ pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<Sus
     let mut registry_index = Registry {
         index: Index::new(train_model(&records, &Config::default()), THRESHOLD),
         case_of: HashMap::new(),
+        members: HashMap::new(),
         trained_on: records.len(),
         seen: None,
         indexed: HashMap::new(),
@@ -254,6 +262,11 @@ pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<Sus
     for (p, r) in registry.iter().zip(&records) {
         if registry_index.index.insert(r).is_ok() {
             registry_index.case_of.insert(p.id, p.case_id);
+            registry_index
+                .members
+                .entry(p.case_id)
+                .or_default()
+                .push(p.id);
         }
     }
     update(&mut registry_index, &[], new)
@@ -266,6 +279,7 @@ fn build(persons: &[RegistryPerson]) -> (Registry, Vec<SuspectedDuplicate>) {
     let mut registry = Registry {
         index: Index::new(model, THRESHOLD),
         case_of: HashMap::new(),
+        members: HashMap::new(),
         trained_on: persons.len(),
         seen: None,
         indexed: HashMap::new(),
@@ -281,14 +295,8 @@ fn update(
     replaced: &[CaseId],
     persons: &[RegistryPerson],
 ) -> Vec<SuspectedDuplicate> {
-    if !replaced.is_empty() {
-        let gone: Vec<PersonId> = registry
-            .case_of
-            .iter()
-            .filter(|(_, c)| replaced.contains(c))
-            .map(|(p, _)| *p)
-            .collect();
-        for p in gone {
+    for case in replaced {
+        for p in registry.members.remove(case).unwrap_or_default() {
             registry.index.remove(&p.to_string());
             registry.case_of.remove(&p);
         }
@@ -327,6 +335,7 @@ fn update(
         // A record the index cannot hold (no usable field) is simply not matched.
         if registry.index.insert(&record).is_ok() {
             registry.case_of.insert(p.id, p.case_id);
+            registry.members.entry(p.case_id).or_default().push(p.id);
         }
     }
     found

@@ -54,6 +54,8 @@ pub struct AppState {
     pub outbox: crate::outbox::Outbox,
     /// Writes self-registrations in group commits.
     pub registrar: store::Registrar,
+    /// Operations as registrations read them, held for a moment.
+    pub intake_contexts: Arc<crate::intake_context::IntakeContexts>,
 }
 
 impl AppState {
@@ -79,6 +81,7 @@ impl AppState {
             access_limiter: Arc::default(),
             registration_limiter,
             uploads: Arc::default(),
+            intake_contexts: Arc::default(),
         }
     }
 }

@@ -187,7 +187,9 @@ pub async fn create(
     req: Request,
 ) -> Result<Response, ApiError> {
     let (headers, address, body) = read_body(req).await?;
-    let op = operation(&state, &op).await?;
+    let id = OperationId::parse(&op).map_err(|_| ApiError::NotFound("operation"))?;
+    let context = state.intake_contexts.get(&state.store, &id).await?;
+    let op = &context.operation;
     let (input, key, t) = match body {
         Body::Json(bytes) => {
             let key = headers
@@ -212,11 +214,11 @@ pub async fn create(
     if key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 200) {
         return Err(key_error());
     }
-    let new = match input.to_case(&state.store.scheme_codes(&op.id).await?, &options()) {
+    let new = match input.to_case(&context.scheme_codes, &options()) {
         Ok(new) => new,
         Err(errors) => {
             return match t {
-                Some(t) => Ok(form_page(&state, t, &op, &input, &errors.0, key, 0).await?),
+                Some(t) => Ok(form_page(&state, t, op, &input, &errors.0, key, 0).await?),
                 None => Err(ApiError::validation(errors)),
             };
         }
@@ -241,7 +243,7 @@ pub async fn create(
     let mut res = match t {
         Some(t) => done_page(
             t,
-            &op,
+            op,
             &registered.reference,
             &registered.access_code,
             members,
