@@ -47,6 +47,7 @@ impl Store {
         Ok(Page {
             items,
             total,
+            more: false,
             page: paging.page,
             per_page: paging.per_page,
         })

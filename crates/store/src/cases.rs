@@ -126,9 +126,31 @@ fn tier(row: &AnyRow) -> Result<Option<u8>, StoreError> {
         .transpose()
 }
 
-/// `WHERE` conditions and their bound values for a case filter, numbered from `$2`
-/// (`$1` is the operation). Name words are looked up by their blind index.
-pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<String>) {
+/// A case filter as SQL over `cases c`, its values numbered from `$2` (`$1`
+/// is the operation).
+pub(crate) struct FilterSql {
+    /// The conditions on the case's own columns.
+    pub cond: String,
+    pub binds: Vec<String>,
+    /// With name words: a query of the ids of the cases that have them all,
+    /// looked up by their blind indexes.
+    pub words: Option<String>,
+    /// The same words as conditions on one case (`AND EXISTS ...` each), for
+    /// reading along the list when they find many.
+    pub each_word: String,
+}
+
+impl FilterSql {
+    /// Every condition, the name words included.
+    pub fn all(&self) -> String {
+        match &self.words {
+            Some(words) => format!("{} AND c.id IN ({words})", self.cond),
+            None => self.cond.clone(),
+        }
+    }
+}
+
+pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
     let mut sql = String::from("c.operation_id = $1");
     let mut binds = Vec::new();
     if let Some(s) = filter.status {
@@ -173,23 +195,45 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> (String, Vec<Str
     let mut words: Vec<String> = filter.name_words.iter().map(|w| key.blind(w)).collect();
     words.sort();
     words.dedup();
-    if !words.is_empty() {
-        let first = binds.len() + 2;
+    let first_word = binds.len() + 2;
+    let words_sql = if !words.is_empty() {
+        let first = first_word;
         let list: Vec<String> = (first..first + words.len())
             .map(|i| format!("${i}"))
             .collect();
         binds.extend(words.iter().cloned());
-        // A case's words are in one of the two tables, never in both.
+        // A case's words are in one of the two tables, never in both, and
+        // each word once: one word needs no grouping.
         let list = list.join(", ");
-        sql.push_str(&format!(
-            " AND c.id IN (SELECT case_id FROM (\
-             SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({list}) \
-             UNION ALL SELECT case_id FROM name_tokens_recent WHERE operation_id = $1 AND token IN ({list})\
-             ) words GROUP BY case_id HAVING COUNT(*) = {})",
-            words.len()
-        ));
+        let union = format!(
+            "SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({list}) \
+             UNION ALL SELECT case_id FROM name_tokens_recent WHERE operation_id = $1 AND token IN ({list})"
+        );
+        Some(if words.len() == 1 {
+            union
+        } else {
+            format!(
+                "SELECT case_id FROM ({union}) words GROUP BY case_id HAVING COUNT(*) = {}",
+                words.len()
+            )
+        })
+    } else {
+        None
+    };
+    let each_word = (first_word..first_word + words.len())
+        .map(|i| {
+            format!(
+                " AND (EXISTS (SELECT 1 FROM name_tokens t WHERE t.operation_id = $1 AND t.token = ${i} AND t.case_id = c.id) \
+                 OR EXISTS (SELECT 1 FROM name_tokens_recent r WHERE r.case_id = c.id AND r.token = ${i}))"
+            )
+        })
+        .collect();
+    FilterSql {
+        cond: sql,
+        binds,
+        words: words_sql,
+        each_word,
     }
-    (sql, binds)
 }
 
 fn member(key: &DataKey, op: &OperationId, row: &AnyRow) -> Result<Person, StoreError> {
@@ -344,23 +388,52 @@ impl Store {
         paging: Paging,
     ) -> Result<Page<CaseSummary>, StoreError> {
         let key = self.data_key(op).await?;
-        let (cond, binds) = filter_sql(&key, filter);
-        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {cond}");
+        let f = filter_sql(&key, filter);
+        // With name words, the count starts from the words (CROSS JOIN keeps
+        // SQLite to that order), so that a rare name costs what it finds, and
+        // stops at COUNTED_UP_TO, so that a common one does not cost a pass
+        // over a large part of the registry.
+        let count_sql = match &f.words {
+            Some(words) => format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({words}) w CROSS JOIN cases c \
+                 WHERE c.id = w.case_id AND {} LIMIT {}) counted",
+                f.cond,
+                Page::<CaseSummary>::COUNTED_UP_TO + 1
+            ),
+            None => format!("SELECT COUNT(*) AS n FROM cases c WHERE {}", f.cond),
+        };
         let mut count = sqlx::query(&count_sql).bind(op.as_str());
-        for b in &binds {
+        for b in &f.binds {
             count = count.bind(b.as_str());
         }
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
-        let n = binds.len() + 1;
+        let counted: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let more = f.words.is_some() && counted > Page::<CaseSummary>::COUNTED_UP_TO;
+        let total = if more {
+            Page::<CaseSummary>::COUNTED_UP_TO
+        } else {
+            counted
+        };
+        // The page: from the words when they find few cases (sorting those is
+        // cheap), else along the list's order, asking each case for the words:
+        // with many matches the page fills after a few cases.
+        let (from, cond) = match &f.words {
+            Some(words) if !more => (
+                format!("({words}) w CROSS JOIN cases c"),
+                format!("c.id = w.case_id AND {}", f.cond),
+            ),
+            Some(_) => ("cases c".to_owned(), format!("{}{}", f.cond, f.each_word)),
+            None => ("cases c".to_owned(), f.cond.clone()),
+        };
+        let n = f.binds.len() + 1;
         let sql = format!(
             "SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at, p.details \
-             FROM cases c LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
+             FROM {from} LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
              WHERE {cond} ORDER BY c.updated_at DESC, c.id LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
         let mut q = sqlx::query(&sql).bind(op.as_str());
-        for b in &binds {
+        for b in &f.binds {
             q = q.bind(b.as_str());
         }
         let rows = q
@@ -375,6 +448,7 @@ impl Store {
         Ok(Page {
             items,
             total,
+            more,
             page: paging.page,
             per_page: paging.per_page,
         })

@@ -164,10 +164,13 @@ impl Store {
         filter: &crate::CaseFilter,
     ) -> Result<Vec<Case>, StoreError> {
         let key = self.data_key(op).await?;
-        let (cond, binds) = crate::cases::filter_sql(&key, filter);
-        let sql = format!("SELECT c.* FROM cases c WHERE {cond} ORDER BY c.number");
+        let f = crate::cases::filter_sql(&key, filter);
+        let sql = format!(
+            "SELECT c.* FROM cases c WHERE {} ORDER BY c.number",
+            f.all()
+        );
         let mut q = sqlx::query(&sql).bind(op.as_str());
-        for b in &binds {
+        for b in &f.binds {
             q = q.bind(b.as_str());
         }
         let rows = q.fetch_all(&self.pool).await?;

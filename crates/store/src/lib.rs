@@ -70,6 +70,8 @@ pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
     keys: std::sync::Arc<keyring::Keyring>,
+    /// SQLite's writers of this process queue here, in turn (see [`tx`]).
+    write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for keyring::Keyring {
@@ -92,11 +94,16 @@ pub enum MasterKeySource {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// The total is a floor: a name search stops counting at
+    /// [`Page::COUNTED_UP_TO`] (more would not help anyone read the list).
+    pub more: bool,
     pub page: u32,
     pub per_page: u32,
 }
 
 impl<T> Page<T> {
+    pub const COUNTED_UP_TO: i64 = 1_000;
+
     pub fn pages(&self) -> u32 {
         u32::try_from((self.total.max(0) as u64).div_ceil(u64::from(self.per_page.max(1))))
             .unwrap_or(u32::MAX)
@@ -178,6 +185,7 @@ impl Store {
             pool,
             backend,
             keys: std::sync::Arc::new(keyring::Keyring::new(master)),
+            write_gate: (backend == Backend::Sqlite).then(std::sync::Arc::default),
         };
         store.backfill_provinces().await?;
         Ok(store)
@@ -198,7 +206,13 @@ impl Store {
 
     /// Starts a write on behalf of `actor`. Writers queue here, one at a time.
     pub async fn write(&self, actor: domain::audit::Actor) -> Result<WriteTx, StoreError> {
-        WriteTx::begin(&self.pool, self.keys.clone(), actor).await
+        WriteTx::begin(
+            &self.pool,
+            self.write_gate.as_ref(),
+            self.keys.clone(),
+            actor,
+        )
+        .await
     }
 
     /// For tests that must tamper with rows behind the application's back.

@@ -102,6 +102,7 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
         if merged_at.elapsed() >= MERGE_EVERY {
             let started = Instant::now();
             match store.merge_recent_name_words().await {
+                Ok(0) => {}
                 Ok(words) => tracing::debug!(
                     words,
                     ms = started.elapsed().as_secs_f64() * 1e3,

@@ -2,6 +2,12 @@
 //! makes writers queue on both backends (SQLite's single writer, a row lock on
 //! PostgreSQL, also across several Muster servers) and gives each event the
 //! next sequence number without gaps.
+//!
+//! On SQLite the writers of one process first queue on an in-process lock, in
+//! the order they came: SQLite's own wait for its write lock is a sleep and
+//! retry, in which a writer can lose its turn again and again (in a surge the
+//! registrar waited up to 1.7 s behind the matcher's short writes). Other
+//! processes (`muster import`) still meet SQLite's busy timeout.
 
 use chrono::{DateTime, Utc};
 use domain::audit::{Actor, AuditEntry, AuditEvent};
@@ -16,8 +22,13 @@ use crate::sealing::DataKey;
 use crate::StoreError;
 use crate::codec;
 
+/// How long a writer waits for its turn (SQLite's busy timeout is the same).
+const TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// This process's turn to write on SQLite, held until the write ends.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     keys: Arc<Keyring>,
     actor: Actor,
     seq: i64,
@@ -28,9 +39,20 @@ pub struct WriteTx {
 impl WriteTx {
     pub(crate) async fn begin(
         pool: &AnyPool,
+        gate: Option<&Arc<tokio::sync::Mutex<()>>>,
         keys: Arc<Keyring>,
         actor: Actor,
     ) -> Result<Self, StoreError> {
+        let turn = match gate {
+            // As long as SQLite's busy timeout: a writer that never ends (a
+            // bug) makes the others fail, not hang.
+            Some(gate) => Some(
+                tokio::time::timeout(TURN_TIMEOUT, gate.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Unavailable)?,
+            ),
+            None => None,
+        };
         let mut tx = pool.begin().await?;
         // A write as the first statement: SQLite then takes the write lock at once
         // (waiting on busy_timeout) instead of failing on upgrade later.
@@ -41,6 +63,7 @@ impl WriteTx {
             seq: head.try_get("seq")?,
             hash: head.try_get("hash")?,
             tx,
+            _turn: turn,
             keys,
             actor,
             now: codec::now(),

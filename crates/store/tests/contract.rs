@@ -10,7 +10,7 @@ use domain::post::{NewPost, PostKind};
 use domain::posture::{Posture, PostureChange};
 use domain::scheme::NewScheme;
 use domain::{CaseStatus, OperationId, Role, SchemeId};
-use store::{CaseFilter, NewUser, Paging, Store, StoreError};
+use store::{CaseFilter, NewUser, Page, Paging, Store, StoreError};
 
 store::on_both_backends!(
     operations_round_trip,
@@ -18,6 +18,7 @@ store::on_both_backends!(
     cases_round_trip_with_members,
     case_list_filters_search_and_pages,
     name_search_finds_words_before_and_after_their_merge,
+    a_common_name_is_counted_to_a_floor_and_read_along_the_list,
     status_changes_follow_the_pipeline,
     updates_need_the_current_version_and_keep_member_identity,
     a_rolled_back_write_leaves_nothing,
@@ -339,6 +340,83 @@ async fn name_search_finds_words_before_and_after_their_merge(store: Store) {
     assert_eq!(store.merge_recent_name_words().await.unwrap(), 4);
     assert_eq!(total(&store, &op, &words(&["ahmadzai"])).await, 2);
     assert_eq!(total(&store, &op, &words(&["ahmadzai", "nabi"])).await, 1);
+}
+
+/// A name that many cases share is counted up to a floor, and its page is
+/// read along the list, asking each case for the words in both tables.
+async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Store) {
+    let op = with_operation(&store).await;
+    let floor = Page::<domain::case::CaseSummary>::COUNTED_UP_TO;
+    let add = |n: i64, given: &'static str, family: &'static str| {
+        let store = store.clone();
+        let op = op.clone();
+        async move {
+            let mut tx = store.write(Actor::Console).await.unwrap();
+            for i in 0..n {
+                tx.create_case(&op, &household(&format!("{given}{i}"), family), "officer")
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+    };
+    add(floor / 2, "Wali", "Karimi").await;
+    store.merge_recent_name_words().await.unwrap();
+    add(floor / 2 + 5, "Nabi", "Karimi").await;
+    add(3, "Nabi", "Ahmadzai").await;
+    let karimi = CaseFilter {
+        name_words: vec!["karimi".into()],
+        ..Default::default()
+    };
+    let page = store
+        .list_cases(&op.id, &karimi, Paging::new(Some(1), Some(20)))
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.more), (floor, true));
+    assert_eq!(page.items.len(), 20);
+    // The newest first: those whose words are still recent...
+    assert!(
+        page.items
+            .iter()
+            .all(|c| c.principal_name.starts_with("Nabi") && c.principal_name.ends_with(" Karimi"))
+    );
+    // ...and further on those whose words were merged.
+    let later = store
+        .list_cases(&op.id, &karimi, Paging::new(Some(30), Some(20)))
+        .await
+        .unwrap();
+    assert_eq!(later.items.len(), 20);
+    assert!(
+        later
+            .items
+            .iter()
+            .all(|c| c.principal_name.starts_with("Wali") && c.principal_name.ends_with(" Karimi"))
+    );
+    // Two common words narrow it along the list as well.
+    let both = CaseFilter {
+        name_words: vec!["karimi".into(), "zahra".into()],
+        ..Default::default()
+    };
+    let found = store
+        .list_cases(&op.id, &both, Paging::default())
+        .await
+        .unwrap();
+    assert!(found.more);
+    assert_eq!(found.items.len(), 50);
+    let rare = CaseFilter {
+        name_words: vec!["ahmadzai".into()],
+        ..Default::default()
+    };
+    let found = store
+        .list_cases(&op.id, &rare, Paging::default())
+        .await
+        .unwrap();
+    assert_eq!((found.total, found.more, found.items.len()), (3, false, 3));
+    assert_eq!(
+        total(&store, &op, &CaseFilter::default()).await,
+        floor + 8,
+        "without words the count is exact"
+    );
 }
 
 async fn status_changes_follow_the_pipeline(store: Store) {

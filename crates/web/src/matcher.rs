@@ -3,8 +3,9 @@
 //! suspected duplicates go to the review queue.
 //!
 //! One background task owns an in-memory `matching::Index` per operation,
-//! built at start (its model learnt by EM from the registry itself) and
-//! relearnt when the registry has doubled. Requests only tell it that an
+//! built at start (its model learnt by EM from the registry itself, or from
+//! an even sample of a large one) and relearnt when the registry has
+//! doubled, until it is large. Requests only tell it that an
 //! operation changed, so nothing on the request path waits for matching; it
 //! then catches up with every case changed since it last looked, whoever
 //! changed it (another server, `muster import`).
@@ -89,6 +90,11 @@ const OVERLAP: Duration = Duration::seconds(5);
 /// The fewest persons worth learning a model from; below it, the registry
 /// is indexed with what it has and learnt again once it reaches this size.
 const MIN_TRAINING: usize = 100;
+/// The most persons a model is learnt from. Its weights are settled long
+/// before that, and learning again from the whole of a large registry (and
+/// matching all of it again) took minutes of both cores in the middle of a
+/// surge: past this size the registry keeps its model.
+const MAX_TRAINING: usize = 100_000;
 
 async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut registries: HashMap<OperationId, Registry> = HashMap::new();
@@ -195,7 +201,11 @@ async fn catch_up(
                 let found = update(&mut registry, &replaced, &persons);
                 (registry, found)
             }
-            None => build(&persons),
+            // A large registry's pairs were found as its cases came (each
+            // server matches what it writes, `muster import` what it imports):
+            // at start it is indexed, not matched against itself again, which
+            // took minutes and gigabytes at 1,000,000 persons.
+            None => build(&persons, persons.len() <= MAX_TRAINING),
         };
         registry.indexed.extend(fresh);
         (registry, found)
@@ -204,11 +214,13 @@ async fn catch_up(
     .map_err(|_| MatchError::Task)?;
     registry.seen = registry.seen.max(latest);
     record(store, op, &found).await?;
-    if registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING) {
+    if registry.trained_on < MAX_TRAINING
+        && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING)
+    {
         // The registry has doubled since the model was learnt: learn it again.
         let (seen, indexed) = (registry.seen, std::mem::take(&mut registry.indexed));
         let all = store.registry_persons(op, None).await?;
-        let (rebuilt, found) = tokio::task::spawn_blocking(move || build(&all))
+        let (rebuilt, found) = tokio::task::spawn_blocking(move || build(&all, true))
             .await
             .map_err(|_| MatchError::Task)?;
         registry = Registry {
@@ -260,22 +272,16 @@ pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<Sus
         indexed: HashMap::new(),
     };
     for (p, r) in registry.iter().zip(&records) {
-        if registry_index.index.insert(r).is_ok() {
-            registry_index.case_of.insert(p.id, p.case_id);
-            registry_index
-                .members
-                .entry(p.case_id)
-                .or_default()
-                .push(p.id);
-        }
+        index(&mut registry_index, p, r);
     }
     update(&mut registry_index, &[], new)
 }
 
-/// Learns the model from the registry and indexes it, finding the pairs in it.
-fn build(persons: &[RegistryPerson]) -> (Registry, Vec<SuspectedDuplicate>) {
+/// Learns the model from the registry and indexes it, finding the pairs in
+/// it if asked.
+fn build(persons: &[RegistryPerson], find_pairs: bool) -> (Registry, Vec<SuspectedDuplicate>) {
     let records: Vec<Record> = persons.iter().map(record_of).collect();
-    let model = train_model(&records, &Config::default());
+    let model = train_model(&training_sample(&records), &Config::default());
     let mut registry = Registry {
         index: Index::new(model, THRESHOLD),
         case_of: HashMap::new(),
@@ -284,8 +290,23 @@ fn build(persons: &[RegistryPerson]) -> (Registry, Vec<SuspectedDuplicate>) {
         seen: None,
         indexed: HashMap::new(),
     };
+    if !find_pairs {
+        for (p, r) in persons.iter().zip(&records) {
+            index(&mut registry, p, r);
+        }
+        return (registry, Vec::new());
+    }
     let found = update(&mut registry, &[], persons);
     (registry, found)
+}
+
+/// At most [`MAX_TRAINING`] records, spread evenly over the registry.
+fn training_sample(records: &[Record]) -> std::borrow::Cow<'_, [Record]> {
+    if records.len() <= MAX_TRAINING {
+        return records.into();
+    }
+    let step = records.len().div_ceil(MAX_TRAINING);
+    records.iter().step_by(step).cloned().collect()
 }
 
 /// Matches persons against the registry and (re)indexes them. `replaced`
@@ -332,13 +353,17 @@ fn update(
                 .ordered(),
             );
         }
-        // A record the index cannot hold (no usable field) is simply not matched.
-        if registry.index.insert(&record).is_ok() {
-            registry.case_of.insert(p.id, p.case_id);
-            registry.members.entry(p.case_id).or_default().push(p.id);
-        }
+        index(registry, p, &record);
     }
     found
+}
+
+fn index(registry: &mut Registry, p: &RegistryPerson, record: &Record) {
+    // A record the index cannot hold (no usable field) is simply not matched.
+    if registry.index.insert(record).is_ok() {
+        registry.case_of.insert(p.id, p.case_id);
+        registry.members.entry(p.case_id).or_default().push(p.id);
+    }
 }
 
 /// A date as the matcher reads it: `1981-03-21`, `SH:1360-05`, `SH:1360`.
@@ -399,4 +424,24 @@ pub fn record_of(p: &RegistryPerson) -> Record {
     set(Field::Province, d.province.as_deref());
     set(Field::Employer, d.employer.as_deref());
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_registry_is_learnt_from_an_even_sample() {
+        let records =
+            |n: usize| -> Vec<Record> { (0..n).map(|i| Record::new(i.to_string())).collect() };
+        assert_eq!(training_sample(&records(MAX_TRAINING)).len(), MAX_TRAINING);
+        let all = records(2 * MAX_TRAINING + 1);
+        let sample = training_sample(&all);
+        assert!(sample.len() <= MAX_TRAINING && sample.len() > MAX_TRAINING * 2 / 3);
+        // From the whole registry, not its first part.
+        assert_eq!(
+            sample.last().unwrap().id,
+            (3 * (sample.len() - 1)).to_string()
+        );
+    }
 }

@@ -9,3 +9,7 @@ CREATE TABLE name_tokens_recent (
     token        TEXT NOT NULL,
     case_id      TEXT NOT NULL
 );
+
+-- A case's recent words, for corrections and for the search asking a case
+-- whether it has a word (case ids grow with time: appended, not scattered).
+CREATE INDEX name_tokens_recent_case ON name_tokens_recent(case_id);

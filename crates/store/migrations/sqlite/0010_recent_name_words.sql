@@ -25,3 +25,7 @@ INSERT INTO name_tokens_by_word (operation_id, token, case_id)
 DROP TABLE name_tokens;
 ALTER TABLE name_tokens_by_word RENAME TO name_tokens;
 CREATE INDEX name_tokens_case ON name_tokens(case_id);
+
+-- A case's recent words, for corrections and for the search asking a case
+-- whether it has a word (case ids grow with time: appended, not scattered).
+CREATE INDEX name_tokens_recent_case ON name_tokens_recent(case_id);

@@ -25,6 +25,8 @@ pub struct CaseDetail {
 pub struct CasePage {
     items: Vec<CaseSummary>,
     total: i64,
+    /// `total` is a floor: a name search stops counting at 1,000.
+    more: bool,
     page: u32,
     per_page: u32,
 }
@@ -34,6 +36,7 @@ impl From<Page<CaseSummary>> for CasePage {
         Self {
             items: p.items,
             total: p.total,
+            more: p.more,
             page: p.page,
             per_page: p.per_page,
         }

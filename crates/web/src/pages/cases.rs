@@ -47,6 +47,8 @@ struct ListPage {
     nation: Option<String>,
     cases: Vec<Row>,
     total: i64,
+    /// A name search counted only up to `total`.
+    more: bool,
     page: u32,
     pages: u32,
     prev_link: Option<String>,
@@ -197,6 +199,7 @@ async fn render_list(
             })
             .collect(),
         total: list.total,
+        more: list.more,
         page: list.page,
         pages,
         prev_link: (!searching && list.page > 1).then(|| link(list.page - 1)),
