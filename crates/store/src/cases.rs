@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use zeroize::Zeroizing;
 
 use crate::sealing::DataKey;
-use crate::tx::{shaped_chunks, values_list};
+use crate::tx::{parameter_list, shaped_chunks, values_list};
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
 
 /// What the case list asks for. `name_words` are matched whole, all of them,
@@ -162,12 +162,9 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
         sql.push_str(&format!(" AND c.scheme_id = ${}", binds.len() + 1));
     }
     if !filter.statuses.is_empty() {
-        let first = binds.len() + 2;
-        let list: Vec<String> = (first..first + filter.statuses.len())
-            .map(|i| format!("${i}"))
-            .collect();
+        let list = parameter_list(binds.len() + 2, filter.statuses.len());
         binds.extend(filter.statuses.iter().map(|s| s.as_str().to_owned()));
-        sql.push_str(&format!(" AND c.status IN ({})", list.join(", ")));
+        sql.push_str(&format!(" AND c.status IN ({list})"));
     }
     if filter.no_scheme {
         sql.push_str(" AND c.scheme_id IS NULL");
@@ -197,14 +194,10 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
     words.dedup();
     let first_word = binds.len() + 2;
     let words_sql = if !words.is_empty() {
-        let first = first_word;
-        let list: Vec<String> = (first..first + words.len())
-            .map(|i| format!("${i}"))
-            .collect();
+        let list = parameter_list(first_word, words.len());
         binds.extend(words.iter().cloned());
         // A case's words are in one of the two tables, never in both, and
         // each word once: one word needs no grouping.
-        let list = list.join(", ");
         let union = format!(
             "SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({list}) \
              UNION ALL SELECT case_id FROM name_tokens_recent WHERE operation_id = $1 AND token IN ({list})"

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::cases::unseal;
-use crate::tx::shaped_chunks;
+use crate::tx::{parameter_list, shaped_chunks};
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec};
 
 /// A person with the case it belongs to, for the matcher.
@@ -99,11 +99,9 @@ impl Store {
             Some(ids) => {
                 let mut rows = Vec::new();
                 for chunk in shaped_chunks(ids, CASES_PER_READ) {
-                    let list: Vec<String> =
-                        (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
                     let sql = format!(
                         "SELECT id, case_id, details FROM persons WHERE operation_id = $1 AND case_id IN ({})",
-                        list.join(", ")
+                        parameter_list(2, chunk.len())
                     );
                     let mut q = sqlx::query(&sql).bind(op.as_str());
                     for id in chunk {

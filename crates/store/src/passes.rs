@@ -21,7 +21,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::sealing::{open_signing_key, seal_signing_key};
-use crate::tx::values_list;
+use crate::tx::{parameter_list, values_list};
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// A pass just issued, with what a call-forward message needs.
@@ -656,10 +656,7 @@ impl WriteTx {
             }
         }
         for chunk in applied.chunks(50) {
-            let list = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = parameter_list(1, chunk.len());
             let sql = format!("UPDATE gate_scans SET applied = 1 WHERE id IN ({list})");
             let mut q = sqlx::query(&sql);
             for id in chunk {

@@ -13,7 +13,7 @@ use domain::{CaseId, CaseStatus, OperationId};
 use sqlx::Row;
 
 use crate::cases::{NewCaseRow, unknown_scheme};
-use crate::tx::{shaped_chunks, values_list};
+use crate::tx::{parameter_list, shaped_chunks, values_list};
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// What identifies one registration request.
@@ -228,12 +228,10 @@ impl WriteTx {
     ) -> Result<HashMap<String, Earlier>, StoreError> {
         let mut found = HashMap::new();
         for chunk in shaped_chunks(items, 256) {
-            let placeholders: Vec<String> =
-                (0..chunk.len()).map(|k| format!("${}", k + 2)).collect();
             let sql = format!(
                 "SELECT r.request_key, r.body_hash, r.case_id, r.access_code, c.reference FROM registration_requests r \
                  JOIN cases c ON c.id = r.case_id WHERE r.operation_id = $1 AND r.request_key IN ({})",
-                placeholders.join(", ")
+                parameter_list(2, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(op.id.as_str());
             for (_, request) in chunk {

@@ -168,6 +168,14 @@ pub(crate) fn shaped_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = 
 }
 
 /// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` columns.
+/// `$first, $first+1, ...`: `n` numbered parameters, for an `IN (...)` list.
+pub(crate) fn parameter_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
@@ -205,5 +213,11 @@ mod tests {
     #[test]
     fn values_list_numbers_parameters_in_order() {
         assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+
+    #[test]
+    fn parameter_list_numbers_from_the_first() {
+        assert_eq!(super::parameter_list(2, 3), "$2, $3, $4");
+        assert_eq!(super::parameter_list(1, 0), "");
     }
 }

@@ -86,6 +86,14 @@ async fn add_case(store: &Store, op: &Operation, new: &NewCase) -> domain::CaseI
     id
 }
 
+/// A filter on name words only.
+fn named(words: &[&str]) -> CaseFilter {
+    CaseFilter {
+        name_words: words.iter().map(|w| (*w).to_owned()).collect(),
+        ..Default::default()
+    }
+}
+
 /// How many of the operation's cases a filter finds.
 async fn total(store: &Store, op: &Operation, filter: &CaseFilter) -> i64 {
     store
@@ -301,21 +309,17 @@ async fn case_list_filters_search_and_pages(store: Store) {
 /// find a case in either, and a correction must take its old words from both.
 async fn name_search_finds_words_before_and_after_their_merge(store: Store) {
     let op = with_operation(&store).await;
-    let words = |w: &[&str]| CaseFilter {
-        name_words: w.iter().map(|w| (*w).to_owned()).collect(),
-        ..Default::default()
-    };
     let merged_id = add_case(&store, &op, &household("Wali", "Karimi")).await;
-    assert_eq!(total(&store, &op, &words(&["karimi", "wali"])).await, 1);
+    assert_eq!(total(&store, &op, &named(&["karimi", "wali"])).await, 1);
     // Each member's words once per case: Wali, Zahra, Karimi.
     assert_eq!(store.merge_recent_name_words().await.unwrap(), 3);
     assert_eq!(store.merge_recent_name_words().await.unwrap(), 0);
-    assert_eq!(total(&store, &op, &words(&["karimi", "wali"])).await, 1);
+    assert_eq!(total(&store, &op, &named(&["karimi", "wali"])).await, 1);
     let recent_id = add_case(&store, &op, &household("Nabi", "Karimi")).await;
     // One case's words in the index, the other's still recent.
-    assert_eq!(total(&store, &op, &words(&["karimi"])).await, 2);
-    assert_eq!(total(&store, &op, &words(&["karimi", "zahra"])).await, 2);
-    assert_eq!(total(&store, &op, &words(&["karimi", "nabi"])).await, 1);
+    assert_eq!(total(&store, &op, &named(&["karimi"])).await, 2);
+    assert_eq!(total(&store, &op, &named(&["karimi", "zahra"])).await, 2);
+    assert_eq!(total(&store, &op, &named(&["karimi", "nabi"])).await, 1);
 
     for id in [merged_id, recent_id] {
         let case = store.get_case(id).await.unwrap();
@@ -334,12 +338,12 @@ async fn name_search_finds_words_before_and_after_their_merge(store: Store) {
         tx.update_case(id, &update).await.unwrap();
         tx.commit().await.unwrap();
     }
-    assert_eq!(total(&store, &op, &words(&["karimi"])).await, 0);
-    assert_eq!(total(&store, &op, &words(&["zahra"])).await, 0);
-    assert_eq!(total(&store, &op, &words(&["ahmadzai"])).await, 2);
+    assert_eq!(total(&store, &op, &named(&["karimi"])).await, 0);
+    assert_eq!(total(&store, &op, &named(&["zahra"])).await, 0);
+    assert_eq!(total(&store, &op, &named(&["ahmadzai"])).await, 2);
     assert_eq!(store.merge_recent_name_words().await.unwrap(), 4);
-    assert_eq!(total(&store, &op, &words(&["ahmadzai"])).await, 2);
-    assert_eq!(total(&store, &op, &words(&["ahmadzai", "nabi"])).await, 1);
+    assert_eq!(total(&store, &op, &named(&["ahmadzai"])).await, 2);
+    assert_eq!(total(&store, &op, &named(&["ahmadzai", "nabi"])).await, 1);
 }
 
 /// A name that many cases share is counted up to a floor, and its page is
@@ -364,10 +368,7 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
     store.merge_recent_name_words().await.unwrap();
     add(floor / 2 + 5, "Nabi", "Karimi").await;
     add(3, "Nabi", "Ahmadzai").await;
-    let karimi = CaseFilter {
-        name_words: vec!["karimi".into()],
-        ..Default::default()
-    };
+    let karimi = named(&["karimi"]);
     let page = store
         .list_cases(&op.id, &karimi, Paging::new(Some(1), Some(20)))
         .await
@@ -393,20 +394,14 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
             .all(|c| c.principal_name.starts_with("Wali") && c.principal_name.ends_with(" Karimi"))
     );
     // Two common words narrow it along the list as well.
-    let both = CaseFilter {
-        name_words: vec!["karimi".into(), "zahra".into()],
-        ..Default::default()
-    };
+    let both = named(&["karimi", "zahra"]);
     let found = store
         .list_cases(&op.id, &both, Paging::default())
         .await
         .unwrap();
     assert!(found.more);
     assert_eq!(found.items.len(), 50);
-    let rare = CaseFilter {
-        name_words: vec!["ahmadzai".into()],
-        ..Default::default()
-    };
+    let rare = named(&["ahmadzai"]);
     let found = store
         .list_cases(&op.id, &rare, Paging::default())
         .await

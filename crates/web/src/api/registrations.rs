@@ -114,9 +114,12 @@ fn texts(form: &household_form::PostedForm, headers: &HeaderMap) -> Texts {
     Texts::new(i18n::negotiate(form.household.language.as_deref(), headers))
 }
 
+fn operation_id(op: &str) -> Result<OperationId, ApiError> {
+    OperationId::parse(op).map_err(|_| ApiError::NotFound("operation"))
+}
+
 async fn operation(state: &AppState, op: &str) -> Result<Operation, ApiError> {
-    let id = OperationId::parse(op).map_err(|_| ApiError::NotFound("operation"))?;
-    Ok(state.store.get_operation(&id).await?)
+    Ok(state.store.get_operation(&operation_id(op)?).await?)
 }
 
 fn options() -> ValidationOptions {
@@ -187,8 +190,10 @@ pub async fn create(
     req: Request,
 ) -> Result<Response, ApiError> {
     let (headers, address, body) = read_body(req).await?;
-    let id = OperationId::parse(&op).map_err(|_| ApiError::NotFound("operation"))?;
-    let context = state.intake_contexts.get(&state.store, &id).await?;
+    let context = state
+        .intake_contexts
+        .get(&state.store, &operation_id(&op)?)
+        .await?;
     let op = &context.operation;
     let (input, key, t) = match body {
         Body::Json(bytes) => {
