@@ -5,6 +5,13 @@ mod database;
 
 use clap::{Parser, Subcommand};
 
+/// The matcher's index of a large registry is rebuilt in place as it grows: with
+/// glibc's allocator, the space of the tables it outgrew stayed with the process
+/// (a 1,000,000-person index: 501 MiB resident for 332 MiB of tables). mimalloc
+/// hands it back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "muster",

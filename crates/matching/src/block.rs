@@ -105,7 +105,7 @@ fn form_keys(
     for (i, a) in f.tokens.iter().enumerate() {
         out.push(Kind::Word, &[a.key.as_bytes()]);
         for b in &f.tokens[i + 1..] {
-            let (x, y) = if a.key <= b.key {
+            let (x, y) = if *a.key <= *b.key {
                 (&a.key, &b.key)
             } else {
                 (&b.key, &a.key)

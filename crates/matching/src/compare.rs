@@ -176,6 +176,12 @@ impl Comparison {
         }
     }
 
+    /// Whether any level's evidence depends on how common the value is: the others need
+    /// no counts kept.
+    pub(crate) fn uses_term_frequency(self) -> bool {
+        (0..self.levels().len() as u8).any(|l| self.term_frequency_level(l))
+    }
+
     /// The hashes of the values of one record that term frequencies are counted over.
     pub(crate) fn tf_values(self, p: &Prepared) -> Vec<u64> {
         let mut v: Vec<u64> = match self {

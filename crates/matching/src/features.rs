@@ -35,6 +35,9 @@ impl std::hash::Hasher for KeyHasher {
             self.write_u64(u64::from(b));
         }
     }
+    fn write_u32(&mut self, k: u32) {
+        self.write_u64(u64::from(k));
+    }
     fn write_u64(&mut self, k: u64) {
         let x = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.0 = x ^ (x >> 29);
@@ -45,8 +48,10 @@ pub type HashedKeys = std::hash::BuildHasherDefault<KeyHasher>;
 
 #[derive(Clone, Debug)]
 pub struct Token {
-    pub raw: Box<str>,
-    pub key: Box<str>,
+    /// Inline: the index unpacks candidates' words by the thousand, and name words
+    /// (and their keys) are short.
+    pub raw: Text,
+    pub key: Text,
     pub raw_hash: u64,
     /// Id in the data set's [`crate::words::WordTable`], or [`crate::words::NO_WORD`].
     pub id: u32,
@@ -55,10 +60,19 @@ pub struct Token {
 }
 
 impl Token {
-    fn new(raw: &str) -> Token {
+    pub(crate) fn new(raw: &str) -> Token {
+        Token::of(raw, cached_key(raw))
+    }
+
+    /// A word whose key is known already.
+    pub(crate) fn with_key(raw: &str, key: &str) -> Token {
+        Token::of(raw, Text::new(key))
+    }
+
+    fn of(raw: &str, key: Text) -> Token {
         Token {
-            raw: raw.into(),
-            key: cached_key(raw),
+            raw: Text::new(raw),
+            key,
             raw_hash: hash(&[raw.as_bytes()]),
             id: crate::words::NO_WORD,
             latin: !raw.chars().any(is_arabic),
@@ -70,21 +84,21 @@ impl Token {
 const KEY_CACHE: usize = 1 << 17;
 
 thread_local! {
-    static KEYS: std::cell::RefCell<std::collections::HashMap<Box<str>, Box<str>>> =
+    static KEYS: std::cell::RefCell<std::collections::HashMap<Box<str>, Text>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// [`transliterate::key`] of a name word, remembered per thread: a registry's names come
 /// from a small vocabulary, so most words are met many times.
-fn cached_key(word: &str) -> Box<str> {
+fn cached_key(word: &str) -> Text {
     KEYS.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
-            return transliterate::key(word).into_boxed_str();
+            return Text::new(&transliterate::key(word));
         };
         if let Some(k) = cache.get(word) {
             return k.clone();
         }
-        let k: Box<str> = transliterate::key(word).into_boxed_str();
+        let k = Text::new(&transliterate::key(word));
         if cache.len() >= KEY_CACHE {
             cache.clear();
         }
@@ -107,7 +121,7 @@ pub struct NameForm {
     pub joined_raw: u64,
     pub joined_key: u64,
     /// The key of all tokens written as one word.
-    pub joined_key_text: Box<str>,
+    pub joined_key_text: Text,
     /// The tokens' ids in the data set's word table (first [`INLINE_WORDS`]), then the
     /// pairs' (from `INLINE_WORDS` on), kept in the form itself so that comparing two forms
     /// reads no token; set by [`crate::words::WordTable::build`] when every word has an id.
@@ -132,26 +146,37 @@ impl NameForm {
         }
         let pairs = tokens
             .windows(2)
-            .map(|w| Token::new(&format!("{}{}", w[0].raw, w[1].raw)))
+            .map(|w| Token::new(&format!("{}{}", &*w[0].raw, &*w[1].raw)))
             .collect();
+        let joined: String = tokens.iter().map(|t| &*t.raw).collect();
+        let joined_key = Text::new(&transliterate::key(&joined));
+        Some(NameForm::from_parts(tokens, pairs, joined_key))
+    }
+
+    /// A form from its words, the pairs of adjacent words, and the key of all its words
+    /// written as one; everything else is worked out from them (see [`crate::stored`]).
+    pub(crate) fn from_parts(
+        tokens: Vec<Token>,
+        pairs: Vec<Token>,
+        joined_key_text: Text,
+    ) -> NameForm {
         let mut raws: Vec<&str> = tokens.iter().map(|t| &*t.raw).collect();
         let mut keys: Vec<&str> = tokens.iter().map(|t| &*t.key).collect();
         let joined: String = raws.concat();
-        let joined_key = transliterate::key(&joined);
         raws.sort_unstable();
         keys.sort_unstable();
         let bag = |v: &[&str]| hash(&v.iter().map(|s| s.as_bytes()).collect::<Vec<_>>());
-        Some(NameForm {
+        NameForm {
             latin: !joined.chars().any(is_arabic),
             raw_bag: bag(&raws),
             key_bag: bag(&keys),
             joined_raw: hash(&[joined.as_bytes()]),
-            joined_key: hash(&[joined_key.as_bytes()]),
-            joined_key_text: joined_key.into_boxed_str(),
+            joined_key: hash(&[joined_key_text.as_bytes()]),
+            joined_key_text,
             word_ids: None,
             tokens,
             pairs,
-        })
+        }
     }
 }
 

@@ -1,14 +1,20 @@
 //! An incremental index for the server: holds a registry and matches one new record
 //! against it through the same blocking keys and model as the batch.
+//!
+//! A million records must fit in a small server's memory beside everything else, so
+//! records are kept packed ([`crate::stored`]) and unpacked only when they are a
+//! candidate, and their blocking keys live in compact tables ([`crate::postings`]).
 
 use std::collections::HashMap;
 
 use crate::Error;
 use crate::block;
 use crate::explain::Explanation;
-use crate::features::{HashedKeys, Prepared, prepare};
+use crate::features::{HashedKeys, Prepared, hash, prepare};
+use crate::postings::{self, Postings};
 use crate::record::Record;
 use crate::score::Model;
+use crate::stored::{self, Vocabulary};
 use crate::tf::TermFrequencies;
 use crate::words::WordTable;
 
@@ -16,25 +22,18 @@ use crate::words::WordTable;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
     pub id: String,
+    /// The group it was inserted in ([`Index::insert_in`]), such as its household.
+    pub group: Option<u32>,
     pub probability: f64,
     pub explanation: Explanation,
 }
 
-/// The records holding one blocking key. Most keys (documents with a typo, rare name
-/// pairs) are held by one record, which then needs no allocation of its own.
-enum Posting {
-    One(u32),
-    Many(Vec<u32>),
-}
-
-impl Posting {
-    fn as_slice(&self) -> &[u32] {
-        match self {
-            Posting::One(s) => std::slice::from_ref(s),
-            Posting::Many(v) => v,
-        }
-    }
-}
+/// No group, and the end of a group's list.
+const NONE: u32 = u32::MAX;
+/// A removed slot's place.
+const GONE: u32 = u32::MAX;
+/// A removed slot's birth order.
+const REMOVED: i32 = i32::MIN;
 
 pub struct Index {
     model: Model,
@@ -42,13 +41,37 @@ pub struct Index {
     tf: TermFrequencies,
     /// Empty: the index compares words directly.
     words: WordTable,
-    slots: Vec<Option<(String, Prepared)>>,
+    vocabulary: Vocabulary,
+    /// The records, packed one after another, each behind its length.
+    packed: Vec<u8>,
+    /// Bytes of `packed` whose records were removed since it was last compacted.
+    garbage: usize,
+    /// Where each slot's record starts in `packed`; [`GONE`] once removed. Slots are
+    /// not reused, so that an entry left in the frozen postings never leads to another
+    /// record.
+    at: Vec<u32>,
     /// Birth order of each slot's record ([`block::birth_order`]), kept apart so that a
-    /// look-up in a large bucket reads no record.
+    /// look-up in a large bucket reads no record; [`REMOVED`] once removed.
     birth: Vec<i32>,
-    free: Vec<u32>,
-    by_id: HashMap<String, u32>,
-    postings: HashMap<u64, Posting, HashedKeys>,
+    /// Whether a record was removed since the postings were last folded: if not, the
+    /// fold need not ask after each of millions of slots.
+    removed_since_fold: bool,
+    /// Each slot's group, and the next slot of the same group.
+    group: Vec<u32>,
+    next_in_group: Vec<u32>,
+    /// The first slot of each group.
+    groups: HashMap<u32, u32, HashedKeys>,
+    /// The slot of each id, by 32 bits of the id's hash (checked against the record); an
+    /// id whose hash another holds goes to `collided`.
+    by_id: HashMap<u32, u32, HashedKeys>,
+    collided: HashMap<String, u32>,
+    postings: Postings,
+    live: usize,
+}
+
+fn id_hash(id: &str) -> u32 {
+    let h = hash(&[id.as_bytes()]);
+    (h ^ (h >> 32)) as u32
 }
 
 impl Index {
@@ -61,105 +84,201 @@ impl Index {
             min_probability,
             tf,
             words: WordTable::default(),
-            slots: Vec::new(),
+            vocabulary: Vocabulary::default(),
+            packed: Vec::new(),
+            garbage: 0,
+            at: Vec::new(),
             birth: Vec::new(),
-            free: Vec::new(),
-            by_id: HashMap::new(),
-            postings: HashMap::default(),
+            removed_since_fold: false,
+            group: Vec::new(),
+            next_in_group: Vec::new(),
+            groups: HashMap::default(),
+            by_id: HashMap::default(),
+            collided: HashMap::new(),
+            postings: Postings::default(),
+            live: 0,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.live == 0
+    }
+
+    /// The packed record of a slot, unless removed.
+    fn record(&self, slot: u32) -> Option<&[u8]> {
+        let at = *self.at.get(slot as usize)?;
+        if at == GONE {
+            return None;
+        }
+        stored::framed(&self.packed, at as usize)
+    }
+
+    fn slot_of(&self, id: &str) -> Option<u32> {
+        let holder = self.by_id.get(&id_hash(id)).copied();
+        let packed = holder.and_then(|s| self.record(s));
+        match packed {
+            Some(p) if stored::id(p) == id => holder,
+            _ => self.collided.get(id).copied(),
+        }
     }
 
     pub fn insert(&mut self, record: &Record) -> Result<(), Error> {
-        if self.by_id.contains_key(&record.id) {
+        self.insert_in(record, NONE)
+    }
+
+    /// Inserts a record as a member of `group` (a household): [`Index::remove_group`]
+    /// takes the whole group out, and each candidate tells its group.
+    pub fn insert_in(&mut self, record: &Record, group: u32) -> Result<(), Error> {
+        if self.slot_of(&record.id).is_some() {
             return Err(Error::DuplicateId(record.id.clone()));
         }
-        let p = prepare(record);
-        let keys = block::keys(&p);
-        self.tf.add(&self.model.comparisons, &p, 1);
-        let slot = match self.free.pop() {
-            Some(s) => s,
-            None => {
-                self.slots.push(None);
-                self.birth.push(i32::MAX);
-                (self.slots.len() - 1) as u32
-            }
-        };
-        for k in keys {
-            match self.postings.entry(k) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(Posting::One(slot));
-                }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let p = e.get_mut();
-                    match p {
-                        Posting::One(s) => *p = Posting::Many(vec![*s, slot]),
-                        Posting::Many(v) => v.push(slot),
-                    }
-                }
+        if self.packed.len() >= GONE as usize / 2 {
+            self.compact();
+            if self.packed.len() >= GONE as usize / 2 {
+                return Err(Error::IndexFull);
             }
         }
-        self.by_id.insert(record.id.clone(), slot);
-        self.birth[slot as usize] = block::birth_order(&p);
-        self.slots[slot as usize] = Some((record.id.clone(), p));
+        let p = prepare(record);
+        self.tf.add(&self.model.comparisons, &p, 1);
+        let slot = self.at.len() as u32;
+        for k in block::keys(&p) {
+            self.postings.insert(postings::short(k), slot);
+        }
+        self.birth.push(block::birth_order(&p));
+        self.at.push(self.packed.len() as u32);
+        stored::pack_framed(&record.id, &p, &mut self.vocabulary, &mut self.packed);
+        self.group.push(group);
+        self.next_in_group.push(NONE);
+        if group != NONE {
+            let head = self.groups.insert(group, slot).unwrap_or(NONE);
+            self.next_in_group[slot as usize] = head;
+        }
+        match self.by_id.entry(id_hash(&record.id)) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(slot);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(record.id.clone(), slot);
+            }
+        }
+        self.live += 1;
+        if self.postings.due() {
+            let (birth, removed) = (&self.birth, self.removed_since_fold);
+            self.postings
+                .fold(|s| !removed || birth.get(s as usize).is_some_and(|&b| b != REMOVED));
+            self.removed_since_fold = false;
+        }
         Ok(())
+    }
+
+    /// Packs the records again without the removed ones, once they take a quarter.
+    fn compact(&mut self) {
+        let mut packed = Vec::with_capacity(self.packed.len() - self.garbage);
+        for at in self.at.iter_mut().filter(|a| **a != GONE) {
+            let start = packed.len() as u32;
+            if let Some(r) = stored::framed(&self.packed, *at as usize) {
+                stored::frame(r, &mut packed);
+            }
+            *at = start;
+        }
+        self.packed = packed;
+        self.garbage = 0;
     }
 
     /// Remove a record; false when the id is unknown.
     pub fn remove(&mut self, id: &str) -> bool {
-        let Some(slot) = self.by_id.remove(id) else {
+        let Some(slot) = self.slot_of(id) else {
             return false;
         };
-        if let Some((_, p)) = self.slots[slot as usize].take() {
-            self.tf.add(&self.model.comparisons, &p, -1);
-            // The keys are those it was inserted under: computed again rather than kept.
-            for k in block::keys(&p) {
-                let gone = match self.postings.get_mut(&k) {
-                    Some(Posting::One(s)) => *s == slot,
-                    Some(Posting::Many(v)) => {
-                        v.retain(|&s| s != slot);
-                        if v.len() == 1 {
-                            let last = v[0];
-                            self.postings.insert(k, Posting::One(last));
-                        }
-                        false
+        let group = self.group[slot as usize];
+        if group != NONE {
+            // Unlink it from its group's list.
+            let next = self.next_in_group[slot as usize];
+            if self.groups.get(&group) == Some(&slot) {
+                if next == NONE {
+                    self.groups.remove(&group);
+                } else {
+                    self.groups.insert(group, next);
+                }
+            } else {
+                let mut s = self.groups.get(&group).copied().unwrap_or(NONE);
+                while s != NONE {
+                    if self.next_in_group[s as usize] == slot {
+                        self.next_in_group[s as usize] = next;
+                        break;
                     }
-                    None => false,
-                };
-                if gone {
-                    self.postings.remove(&k);
+                    s = self.next_in_group[s as usize];
                 }
             }
         }
-        self.free.push(slot);
+        self.take_out(slot);
         true
+    }
+
+    /// Removes every record of a group; returns how many there were.
+    pub fn remove_group(&mut self, group: u32) -> usize {
+        let mut slot = self.groups.remove(&group).unwrap_or(NONE);
+        let mut n = 0;
+        while slot != NONE {
+            let next = self.next_in_group[slot as usize];
+            self.take_out(slot);
+            slot = next;
+            n += 1;
+        }
+        n
+    }
+
+    /// Takes a slot's record out of everything but its group's list.
+    fn take_out(&mut self, slot: u32) {
+        let Some(packed) = self.record(slot) else {
+            return;
+        };
+        let len = packed.len();
+        let (id, p) = stored::unpack(packed, &self.vocabulary);
+        self.garbage += len;
+        self.at[slot as usize] = GONE;
+        self.birth[slot as usize] = REMOVED;
+        self.removed_since_fold = true;
+        self.tf.add(&self.model.comparisons, &p, -1);
+        // The keys are those it was inserted under: computed again rather than kept.
+        for k in block::keys(&p) {
+            self.postings.remove(postings::short(k), slot);
+        }
+        let h = id_hash(&id);
+        if self.by_id.get(&h) == Some(&slot) {
+            self.by_id.remove(&h);
+        } else {
+            self.collided.remove(&id);
+        }
+        self.next_in_group[slot as usize] = NONE;
+        self.live -= 1;
+        if self.garbage > self.packed.len() / 4 {
+            self.compact();
+        }
     }
 
     /// Registry records that may be the same person, most likely first.
     pub fn candidates(&self, record: &Record) -> Vec<Candidate> {
         let p = prepare(record);
+        let own = self.slot_of(&record.id);
         let mut slots: Vec<u32> = Vec::new();
         let order = block::birth_order(&p);
         for k in block::keys(&p) {
-            let Some(v) = self.postings.get(&k).map(Posting::as_slice) else {
-                continue;
-            };
-            let kind = block::kind_of(k);
+            let k = postings::short(k);
+            let held = self.postings.get(k);
+            let kind = postings::kind_of(k);
             // The bucket would hold the new record too: same cap as in the batch.
-            if v.len() < kind.cap() {
-                slots.extend_from_slice(v);
+            if held.len() < kind.cap() {
+                slots.extend(held.slots());
             } else if block::windowed(kind) && order != i32::MAX {
                 // As the batch's window: the members born nearest to the new record.
-                let mut near: Vec<(i64, u32)> = v
-                    .iter()
-                    .map(|&s| {
+                let mut near: Vec<(i64, u32)> = (held.slots())
+                    .filter(|&s| self.birth[s as usize] != REMOVED)
+                    .map(|s| {
                         (
                             (i64::from(self.birth[s as usize]) - i64::from(order)).abs(),
                             s,
@@ -178,17 +297,18 @@ impl Index {
         let priors = self.model.priors(self.len() + 1);
         let mut out: Vec<Candidate> = slots
             .into_iter()
+            .filter(|&s| Some(s) != own)
             .filter_map(|s| {
-                let (id, q) = self.slots[s as usize].as_ref()?;
-                if *id == record.id {
-                    return None;
-                }
-                let w = self.model.weight(&p, q, &self.tf, &self.words, priors);
+                let packed = self.record(s)?;
+                let (id, q): (String, Prepared) = stored::unpack(packed, &self.vocabulary);
+                let w = self.model.weight(&p, &q, &self.tf, &self.words, priors);
                 let probability = crate::explain::probability(w);
+                let group = self.group[s as usize];
                 (probability >= self.min_probability).then(|| Candidate {
-                    id: id.clone(),
+                    id,
+                    group: (group != NONE).then_some(group),
                     probability,
-                    explanation: self.model.explain(&p, q, &self.tf, &self.words, priors),
+                    explanation: self.model.explain(&p, &q, &self.tf, &self.words, priors),
                 })
             })
             .collect();

@@ -127,6 +127,92 @@ fn records_removed_and_inserted_again_are_found_again() {
 }
 
 #[test]
+fn a_group_is_told_with_each_candidate_and_taken_out_together() {
+    let mut index = Index::new(model(), 0.01);
+    let twin = |id: &str| person(id, "Mohammad Naser", "Zaheri", "1981-05-01", "0700 111 222");
+    for id in ["a", "b", "c"] {
+        index.insert_in(&twin(id), 7).unwrap();
+    }
+    index.insert_in(&twin("d"), 8).unwrap();
+    index.insert(&twin("e")).unwrap();
+    let groups = |index: &Index| {
+        let mut g: Vec<(String, Option<u32>)> = index
+            .candidates(&twin("new"))
+            .into_iter()
+            .map(|c| (c.id, c.group))
+            .collect();
+        g.sort();
+        g
+    };
+    let s = |id: &str, g: Option<u32>| (id.to_string(), g);
+    assert_eq!(
+        groups(&index),
+        [s("a", Some(7)), s("b", Some(7)), s("c", Some(7)), s("d", Some(8)), s("e", None)]
+    );
+    // One member out on its own: the rest of its group still goes together.
+    assert!(index.remove("b"));
+    assert_eq!(index.remove_group(7), 2);
+    assert_eq!(index.remove_group(7), 0);
+    assert_eq!(groups(&index), [s("d", Some(8)), s("e", None)]);
+    assert_eq!(index.len(), 2);
+    // A group's members can be inserted again.
+    index.insert_in(&twin("a"), 7).unwrap();
+    assert_eq!(
+        groups(&index),
+        [s("a", Some(7)), s("d", Some(8)), s("e", None)]
+    );
+}
+
+#[test]
+fn a_large_registry_finds_the_same_before_and_after_its_keys_are_folded() {
+    // Enough records that their blocking keys are folded into the frozen table at least
+    // once (it happens from 65,536 entries): each person has a twin with a typo in the
+    // name, and every tenth is removed again.
+    let given = ["Ahmad", "Fatima", "Nadia", "Karim", "Zahra", "Omid", "Laila", "Yusuf"];
+    let who = |i: usize, twin: bool| {
+        let family = format!("Family{}{}", i, if twin { "e" } else { "" });
+        person(
+            &format!("{}{i}", if twin { "t" } else { "p" }),
+            given[i % given.len()],
+            &family,
+            &format!("19{:02}-{:02}-{:02}", 50 + i % 40, 1 + i % 12, 1 + i % 28),
+            &format!("07{:08}", i * 7919 % 100_000_000),
+        )
+    };
+    let n = 6_000;
+    let mut index = Index::new(model(), 0.5);
+    for i in 0..n {
+        index.insert(&who(i, false)).unwrap();
+        if i % 10 == 3 {
+            assert!(index.remove(&format!("p{i}")));
+        }
+    }
+    assert_eq!(index.len(), n - n / 10);
+    let gone = |i: usize, removed: &[usize]| removed.contains(&(i % 10));
+    let check = |index: &Index, removed: &[usize]| {
+        for i in (0..n).step_by(37) {
+            let found: Vec<String> = (index.candidates(&who(i, true)).into_iter())
+                .map(|c| c.id)
+                .collect();
+            if gone(i, removed) {
+                assert!(found.is_empty(), "{i}: {found:?}");
+            } else {
+                assert_eq!(found, [format!("p{i}")], "{i}");
+            }
+        }
+    };
+    check(&index, &[3]);
+    // Half the records gone: their packed bytes are compacted away.
+    for i in (0..n).filter(|&i| gone(i, &[5, 6, 7, 8])) {
+        assert!(index.remove(&format!("p{i}")));
+    }
+    assert_eq!(index.len(), n / 2);
+    check(&index, &[3, 5, 6, 7, 8]);
+    assert!(!index.remove("p5"));
+    assert!(index.remove("p4"));
+}
+
+#[test]
 fn reads_febrl_columns_without_flags_and_writes_every_row() {
     let csv = "record_id,given_name,surname,street_number,address_1,address_2,suburb,postcode,state,date_of_birth,soc_sec_id\n\
                1,john,smith,12,main street,,springfield,2000,nsw,19700101,1234567\n\

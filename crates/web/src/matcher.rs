@@ -70,18 +70,50 @@ impl Matcher {
 /// The registry of one operation as the matcher holds it.
 struct Registry {
     index: Index,
-    /// The case of each indexed person: people of one household are not
-    /// proposed as duplicates of each other.
-    case_of: HashMap<PersonId, CaseId>,
-    /// The indexed persons of each case, to take out when it changes.
-    members: HashMap<CaseId, Vec<PersonId>>,
+    /// Each indexed case: its group in the index (people of one household
+    /// are not proposed as duplicates of each other, and a changed case's
+    /// members are taken out together), and its change last indexed (a case
+    /// read again unchanged, in the overlap, is not matched again).
+    cases: HashMap<CaseId, Indexed>,
+    next_group: u32,
     trained_on: usize,
     /// The latest change indexed; the next catch-up reads from a little
     /// before it, so that a change committed late is not missed.
     seen: Option<DateTime<Utc>>,
-    /// The change of each case last indexed: a case read again unchanged
-    /// (in the overlap) is not matched again.
-    indexed: HashMap<CaseId, DateTime<Utc>>,
+}
+
+struct Indexed {
+    group: u32,
+    at: DateTime<Utc>,
+}
+
+impl Registry {
+    fn new(model: matching::Model) -> Registry {
+        Registry {
+            index: Index::new(model, THRESHOLD),
+            cases: HashMap::new(),
+            next_group: 0,
+            trained_on: 0,
+            seen: None,
+        }
+    }
+
+    /// The case's group in the index, given to it on first sight.
+    fn group(&mut self, case: CaseId) -> u32 {
+        if let Some(c) = self.cases.get(&case) {
+            return c.group;
+        }
+        let group = self.next_group;
+        self.next_group += 1;
+        self.cases.insert(
+            case,
+            Indexed {
+                group,
+                at: DateTime::<Utc>::MIN_UTC,
+            },
+        );
+        group
+    }
 }
 
 /// How far back a catch-up reads before the latest change seen: commits of
@@ -95,6 +127,12 @@ const MIN_TRAINING: usize = 100;
 /// matching all of it again) took minutes of both cores in the middle of a
 /// surge: past this size the registry keeps its model.
 const MAX_TRAINING: usize = 100_000;
+/// The most cases whose persons are read for learning: every case of a
+/// registry up to this size, an even sample of a larger one.
+const TRAINING_CASES: usize = 40_000;
+/// Cases read, decrypted and indexed at a time when a registry is built:
+/// a registry of a million persons is never held whole in memory.
+const BUILD_CHUNK: usize = 2_000;
 
 async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut registries: HashMap<OperationId, Registry> = HashMap::new();
@@ -168,46 +206,32 @@ enum MatchError {
 }
 
 /// Matches and indexes what changed in an operation since the last catch-up
-/// (everything, the first time), and records the pairs found.
+/// (builds the registry, the first time), and records the pairs found.
 async fn catch_up(
     store: &Store,
     registries: &mut HashMap<OperationId, Registry>,
     op: &OperationId,
 ) -> Result<(), MatchError> {
-    let registry = registries.remove(op);
-    let since = registry.as_ref().and_then(|r| r.seen).map(|t| t - OVERLAP);
+    let Some(mut registry) = registries.remove(op) else {
+        let registry = build(store, op).await?;
+        registries.insert(op.clone(), registry);
+        return Ok(());
+    };
+    let since = registry.seen.map(|t| t - OVERLAP);
     let changes = store.registry_changes(op, since).await?;
     let latest = changes.latest;
     // Only cases not yet indexed in their latest state: the overlap brings
     // back cases already matched, and their persons are not read again.
-    let fresh: Vec<(CaseId, DateTime<Utc>)> = match &registry {
-        Some(r) => (changes.cases.into_iter())
-            .filter(|(c, at)| r.indexed.get(c) != Some(at))
-            .collect(),
-        None => changes.cases,
-    };
+    let fresh: Vec<(CaseId, DateTime<Utc>)> = (changes.cases.into_iter())
+        .filter(|(c, at)| registry.cases.get(c).map(|i| i.at) != Some(*at))
+        .collect();
     let ids: Vec<CaseId> = fresh.iter().map(|(c, _)| *c).collect();
-    let persons = match &registry {
-        Some(_) if ids.is_empty() => Vec::new(),
-        Some(_) => store.registry_persons(op, Some(&ids)).await?,
-        None => store.registry_persons(op, None).await?,
+    let persons = match ids.is_empty() {
+        true => Vec::new(),
+        false => store.registry_persons(op, Some(&ids)).await?,
     };
     let (mut registry, found) = tokio::task::spawn_blocking(move || {
-        let (mut registry, found) = match registry {
-            Some(mut registry) => {
-                let replaced: Vec<CaseId> = (ids.into_iter())
-                    .filter(|c| registry.indexed.contains_key(c))
-                    .collect();
-                let found = update(&mut registry, &replaced, &persons);
-                (registry, found)
-            }
-            // A large registry's pairs were found as its cases came (each
-            // server matches what it writes, `muster import` what it imports):
-            // at start it is indexed, not matched against itself again, which
-            // took minutes and gigabytes at 1,000,000 persons.
-            None => build(&persons, persons.len() <= MAX_TRAINING),
-        };
-        registry.indexed.extend(fresh);
+        let found = update(&mut registry, &fresh, &persons, true);
         (registry, found)
     })
     .await
@@ -218,20 +242,49 @@ async fn catch_up(
         && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING)
     {
         // The registry has doubled since the model was learnt: learn it again.
-        let (seen, indexed) = (registry.seen, std::mem::take(&mut registry.indexed));
-        let all = store.registry_persons(op, None).await?;
-        let (rebuilt, found) = tokio::task::spawn_blocking(move || build(&all, true))
-            .await
-            .map_err(|_| MatchError::Task)?;
-        registry = Registry {
-            seen,
-            indexed,
-            ..rebuilt
-        };
-        record(store, op, &found).await?;
+        registry = build(store, op).await?;
     }
     registries.insert(op.clone(), registry);
     Ok(())
+}
+
+/// Learns the model of an operation's registry from its cases (an even
+/// sample of a large one), then reads and indexes it a chunk at a time. A
+/// registry that fits in the training set is also matched against itself;
+/// a larger one's pairs were found as its cases came (each server matches
+/// what it writes, `muster import` what it imports), and matching it again
+/// took minutes and gigabytes at 1,000,000 persons.
+async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> {
+    let changes = store.registry_changes(op, None).await?;
+    let step = changes.cases.len().div_ceil(TRAINING_CASES).max(1);
+    let sample: Vec<CaseId> = changes.cases.iter().step_by(step).map(|(c, _)| *c).collect();
+    let mut records = Vec::new();
+    for chunk in sample.chunks(BUILD_CHUNK) {
+        let persons = store.registry_persons(op, Some(chunk)).await?;
+        records.extend(persons.iter().map(record_of));
+    }
+    let find_pairs = step == 1 && records.len() <= MAX_TRAINING;
+    let mut registry = tokio::task::spawn_blocking(move || {
+        Registry::new(train_model(&training_sample(&records), &Config::default()))
+    })
+    .await
+    .map_err(|_| MatchError::Task)?;
+    for chunk in changes.cases.chunks(BUILD_CHUNK) {
+        let ids: Vec<CaseId> = chunk.iter().map(|(c, _)| *c).collect();
+        let persons = store.registry_persons(op, Some(&ids)).await?;
+        let chunk = chunk.to_vec();
+        let found;
+        (registry, found) = tokio::task::spawn_blocking(move || {
+            let found = update(&mut registry, &chunk, &persons, find_pairs);
+            (registry, found)
+        })
+        .await
+        .map_err(|_| MatchError::Task)?;
+        record(store, op, &found).await?;
+    }
+    registry.trained_on = registry.index.len();
+    registry.seen = changes.latest;
+    Ok(registry)
 }
 
 /// Pairs stored per write.
@@ -263,41 +316,13 @@ pub async fn record(
 /// server's own matcher is not running (`muster import`).
 pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<SuspectedDuplicate> {
     let records: Vec<Record> = registry.iter().chain(new).map(record_of).collect();
-    let mut registry_index = Registry {
-        index: Index::new(train_model(&records, &Config::default()), THRESHOLD),
-        case_of: HashMap::new(),
-        members: HashMap::new(),
-        trained_on: records.len(),
-        seen: None,
-        indexed: HashMap::new(),
+    let mut index = Registry::new(train_model(&records, &Config::default()));
+    let at = DateTime::<Utc>::MIN_UTC;
+    let cases = |persons: &[RegistryPerson]| -> Vec<(CaseId, DateTime<Utc>)> {
+        persons.iter().map(|p| (p.case_id, at)).collect()
     };
-    for (p, r) in registry.iter().zip(&records) {
-        index(&mut registry_index, p, r);
-    }
-    update(&mut registry_index, &[], new)
-}
-
-/// Learns the model from the registry and indexes it, finding the pairs in
-/// it if asked.
-fn build(persons: &[RegistryPerson], find_pairs: bool) -> (Registry, Vec<SuspectedDuplicate>) {
-    let records: Vec<Record> = persons.iter().map(record_of).collect();
-    let model = train_model(&training_sample(&records), &Config::default());
-    let mut registry = Registry {
-        index: Index::new(model, THRESHOLD),
-        case_of: HashMap::new(),
-        members: HashMap::new(),
-        trained_on: persons.len(),
-        seen: None,
-        indexed: HashMap::new(),
-    };
-    if !find_pairs {
-        for (p, r) in persons.iter().zip(&records) {
-            index(&mut registry, p, r);
-        }
-        return (registry, Vec::new());
-    }
-    let found = update(&mut registry, &[], persons);
-    (registry, found)
+    update(&mut index, &cases(registry), registry, false);
+    update(&mut index, &cases(new), new, true)
 }
 
 /// At most [`MAX_TRAINING`] records, spread evenly over the registry.
@@ -309,27 +334,35 @@ fn training_sample(records: &[Record]) -> std::borrow::Cow<'_, [Record]> {
     records.iter().step_by(step).cloned().collect()
 }
 
-/// Matches persons against the registry and (re)indexes them. `replaced`
-/// cases have their old members removed first (a correction may drop one).
+/// Indexes the persons of `cases` as they are now (a case indexed before
+/// has its old members taken out first: a correction may drop one), and
+/// matches them against the registry first if asked.
 fn update(
     registry: &mut Registry,
-    replaced: &[CaseId],
+    cases: &[(CaseId, DateTime<Utc>)],
     persons: &[RegistryPerson],
+    find_pairs: bool,
 ) -> Vec<SuspectedDuplicate> {
-    for case in replaced {
-        for p in registry.members.remove(case).unwrap_or_default() {
-            registry.index.remove(&p.to_string());
-            registry.case_of.remove(&p);
+    for &(case, at) in cases {
+        let group = registry.group(case);
+        registry.index.remove_group(group);
+        if let Some(c) = registry.cases.get_mut(&case) {
+            c.at = at;
         }
     }
     let mut found = Vec::new();
     for p in persons {
         let record = record_of(p);
-        for c in registry.index.candidates(&record) {
+        let group = registry.group(p.case_id);
+        let candidates = match find_pairs {
+            true => registry.index.candidates(&record),
+            false => Vec::new(),
+        };
+        for c in candidates {
             let Ok(other) = c.id.parse::<PersonId>() else {
                 continue;
             };
-            if registry.case_of.get(&other) == Some(&p.case_id) || c.probability < THRESHOLD {
+            if c.group == Some(group) || c.probability < THRESHOLD {
                 continue;
             }
             found.push(
@@ -353,17 +386,10 @@ fn update(
                 .ordered(),
             );
         }
-        index(registry, p, &record);
+        // A record the index cannot hold (its id twice) is simply not matched.
+        let _ = registry.index.insert_in(&record, group);
     }
     found
-}
-
-fn index(registry: &mut Registry, p: &RegistryPerson, record: &Record) {
-    // A record the index cannot hold (no usable field) is simply not matched.
-    if registry.index.insert(record).is_ok() {
-        registry.case_of.insert(p.id, p.case_id);
-        registry.members.entry(p.case_id).or_default().push(p.id);
-    }
 }
 
 /// A date as the matcher reads it: `1981-03-21`, `SH:1360-05`, `SH:1360`.
