@@ -12,8 +12,6 @@ pub enum Error {
     BadRow { row: usize, message: String },
     #[error("record id {0:?} appears twice")]
     DuplicateId(String),
-    #[error("the index holds as many records as it can (about 2 GB of them)")]
-    IndexFull,
     #[error("no column maps to a field the matcher knows")]
     NoFields,
     #[error("CSV: {0}")]

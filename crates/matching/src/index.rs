@@ -31,7 +31,9 @@ pub struct Candidate {
 /// No group, and the end of a group's list.
 const NONE: u32 = u32::MAX;
 /// A removed slot's place.
-const GONE: u32 = u32::MAX;
+const GONE: u64 = u64::MAX;
+/// Bytes of packed records per block.
+const BLOCK: usize = 1 << 20;
 /// A removed slot's birth order.
 const REMOVED: i32 = i32::MIN;
 
@@ -42,20 +44,21 @@ pub struct Index {
     /// Empty: the index compares words directly.
     words: WordTable,
     vocabulary: Vocabulary,
-    /// The records, packed one after another, each behind its length.
-    packed: Vec<u8>,
-    /// Bytes of `packed` whose records were removed since it was last compacted.
+    /// The records, packed one after another, each behind its length, in blocks of
+    /// about [`BLOCK`] bytes (a block is never moved to grow, so a million records are
+    /// never copied at once).
+    packed: Vec<Vec<u8>>,
+    /// Bytes of the records in `packed`, and of those removed since it was last
+    /// compacted.
+    size: usize,
     garbage: usize,
-    /// Where each slot's record starts in `packed`; [`GONE`] once removed. Slots are
-    /// not reused, so that an entry left in the frozen postings never leads to another
-    /// record.
-    at: Vec<u32>,
+    /// Where each slot's record starts: its block in the high half, the offset in the
+    /// low; [`GONE`] once removed. Slots are not reused, so that an entry left in the
+    /// frozen postings never leads to another record.
+    at: Vec<u64>,
     /// Birth order of each slot's record ([`block::birth_order`]), kept apart so that a
     /// look-up in a large bucket reads no record; [`REMOVED`] once removed.
     birth: Vec<i32>,
-    /// Whether a record was removed since the postings were last folded: if not, the
-    /// fold need not ask after each of millions of slots.
-    removed_since_fold: bool,
     /// Each slot's group, and the next slot of the same group.
     group: Vec<u32>,
     next_in_group: Vec<u32>,
@@ -86,10 +89,10 @@ impl Index {
             words: WordTable::default(),
             vocabulary: Vocabulary::default(),
             packed: Vec::new(),
+            size: 0,
             garbage: 0,
             at: Vec::new(),
             birth: Vec::new(),
-            removed_since_fold: false,
             group: Vec::new(),
             next_in_group: Vec::new(),
             groups: HashMap::default(),
@@ -114,7 +117,22 @@ impl Index {
         if at == GONE {
             return None;
         }
-        stored::framed(&self.packed, at as usize)
+        stored::framed(self.packed.get((at >> 32) as usize)?, at as u32 as usize)
+    }
+
+    /// Writes a packed record into the last block, or a new one if it is full; returns
+    /// where it went.
+    fn put(packed: &mut Vec<Vec<u8>>, record: &[u8]) -> u64 {
+        let framed = record.len() + 10;
+        match packed.last() {
+            Some(b) if b.len() + framed <= b.capacity().max(BLOCK) => {}
+            _ => packed.push(Vec::with_capacity(BLOCK.max(framed))),
+        }
+        let block = packed.len() - 1;
+        let b = &mut packed[block];
+        let at = (block as u64) << 32 | b.len() as u64;
+        stored::frame(record, b);
+        at
     }
 
     fn slot_of(&self, id: &str) -> Option<u32> {
@@ -136,12 +154,6 @@ impl Index {
         if self.slot_of(&record.id).is_some() {
             return Err(Error::DuplicateId(record.id.clone()));
         }
-        if self.packed.len() >= GONE as usize / 2 {
-            self.compact();
-            if self.packed.len() >= GONE as usize / 2 {
-                return Err(Error::IndexFull);
-            }
-        }
         let p = prepare(record);
         self.tf.add(&self.model.comparisons, &p, 1);
         let slot = self.at.len() as u32;
@@ -149,8 +161,10 @@ impl Index {
             self.postings.insert(postings::short(k), slot);
         }
         self.birth.push(block::birth_order(&p));
-        self.at.push(self.packed.len() as u32);
-        stored::pack_framed(&record.id, &p, &mut self.vocabulary, &mut self.packed);
+        let mut packed = Vec::with_capacity(128);
+        stored::pack(&record.id, &p, &mut self.vocabulary, &mut packed);
+        self.at.push(Index::put(&mut self.packed, &packed));
+        self.size += packed.len();
         self.group.push(group);
         self.next_in_group.push(NONE);
         if group != NONE {
@@ -166,26 +180,22 @@ impl Index {
             }
         }
         self.live += 1;
-        if self.postings.due() {
-            let (birth, removed) = (&self.birth, self.removed_since_fold);
-            self.postings
-                .fold(|s| !removed || birth.get(s as usize).is_some_and(|&b| b != REMOVED));
-            self.removed_since_fold = false;
-        }
+        let birth = &self.birth;
+        (self.postings).fold_due(|s| birth.get(s as usize).is_some_and(|&b| b != REMOVED));
         Ok(())
     }
 
     /// Packs the records again without the removed ones, once they take a quarter.
     fn compact(&mut self) {
-        let mut packed = Vec::with_capacity(self.packed.len() - self.garbage);
-        for at in self.at.iter_mut().filter(|a| **a != GONE) {
-            let start = packed.len() as u32;
-            if let Some(r) = stored::framed(&self.packed, *at as usize) {
-                stored::frame(r, &mut packed);
+        let mut packed = Vec::new();
+        for slot in 0..self.at.len() {
+            if let Some(r) = self.record(slot as u32) {
+                let at = Index::put(&mut packed, r);
+                self.at[slot] = at;
             }
-            *at = start;
         }
         self.packed = packed;
+        self.size -= self.garbage;
         self.garbage = 0;
     }
 
@@ -242,7 +252,6 @@ impl Index {
         self.garbage += len;
         self.at[slot as usize] = GONE;
         self.birth[slot as usize] = REMOVED;
-        self.removed_since_fold = true;
         self.tf.add(&self.model.comparisons, &p, -1);
         // The keys are those it was inserted under: computed again rather than kept.
         for k in block::keys(&p) {
@@ -256,7 +265,7 @@ impl Index {
         }
         self.next_in_group[slot as usize] = NONE;
         self.live -= 1;
-        if self.garbage > self.packed.len() / 4 {
+        if self.garbage > self.size / 4 {
             self.compact();
         }
     }

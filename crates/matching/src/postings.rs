@@ -1,10 +1,11 @@
-//! The records holding each blocking key, for the index: most of a registry in one
-//! compact frozen table, sorted by key, and the records added since in a small map that
-//! is folded into the table once it has grown by an eighth.
+//! The records holding each blocking key, for the index. Each of sixteen shards keeps
+//! what it holds in compact frozen tables sorted by key (keys held by one record, keys
+//! held by several, keys too full to search), and the records added since in a small
+//! map that is folded into the tables once it has grown by a thirty-second.
 //!
 //! Keys are held by 32 bits (the kind in the top three, [`short`]): two keys meeting in
 //! the other 29 only add a candidate, which the model then scores as any other. A removed
-//! record's entries stay in the frozen table until the next fold; the caller skips them
+//! record's entries stay in the frozen tables until the next fold; the caller skips them
 //! (slots are not reused, see [`crate::Index`]).
 
 use std::collections::HashMap;
@@ -23,8 +24,8 @@ pub(crate) fn kind_of(short: u32) -> block::Kind {
     block::kind_of(u64::from((short >> 29) + 1) << 56)
 }
 
-/// Fewest entries in the fresh map before it is folded in.
-const FOLD_FROM: usize = 1 << 16;
+/// Fewest entries in a shard's fresh map before it is folded in.
+const FOLD_FROM: usize = 1 << 12;
 
 /// The records of one key added since the last fold. Most keys (documents with a typo,
 /// rare name pairs) are held by one record, which then needs no allocation of its own.
@@ -49,7 +50,7 @@ pub(crate) struct Held<'a> {
     pub frozen: &'a [u32],
     pub fresh: &'a [u32],
     /// The key reached its kind's cap and is not searched past it: its records are not
-    /// kept (see [`Postings::fold`]).
+    /// kept (see [`Shard::fold`]).
     pub full: bool,
 }
 
@@ -67,8 +68,62 @@ impl Held<'_> {
     }
 }
 
-#[derive(Default)]
+/// The keys, split by their low bits into shards that are folded one at a time: a
+/// fold copies its shard's tables, and a sixteenth of a million persons' keys is a
+/// small copy beside all of them.
 pub(crate) struct Postings {
+    shards: Vec<Shard>,
+}
+
+const SHARDS: usize = 16;
+
+impl Default for Postings {
+    fn default() -> Postings {
+        Postings {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+        }
+    }
+}
+
+impl Postings {
+    fn shard(&self, key: u32) -> &Shard {
+        &self.shards[key as usize % SHARDS]
+    }
+
+    fn shard_mut(&mut self, key: u32) -> &mut Shard {
+        &mut self.shards[key as usize % SHARDS]
+    }
+
+    pub(crate) fn get(&self, key: u32) -> Held<'_> {
+        self.shard(key).get(key)
+    }
+
+    pub(crate) fn insert(&mut self, key: u32, slot: u32) {
+        self.shard_mut(key).insert(key, slot);
+    }
+
+    /// Takes a slot out of the fresh map; a frozen entry stays until the next fold.
+    pub(crate) fn remove(&mut self, key: u32, slot: u32) {
+        self.shard_mut(key).remove(key, slot);
+    }
+
+    /// Folds every shard whose fresh map has grown enough (see [`Shard::fold`]).
+    pub(crate) fn fold_due(&mut self, live: impl Fn(u32) -> bool) {
+        for shard in self.shards.iter_mut().filter(|s| s.due()) {
+            shard.fold(&live);
+        }
+    }
+
+    #[cfg(test)]
+    fn fold(&mut self, live: impl Fn(u32) -> bool) {
+        for shard in &mut self.shards {
+            shard.fold(&live);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Shard {
     /// Keys held by one record, with it, ascending by key: most keys of a registry.
     single: Vec<(u32, u32)>,
     /// Keys held by several records, ascending; key `i`'s slots are
@@ -78,16 +133,19 @@ pub(crate) struct Postings {
     slots: Vec<u32>,
     /// Full keys, ascending.
     full: Vec<u32>,
-    /// Where the keys of each top 16 bits start in `single` and in `keys`, so that a
-    /// look-up searches a few dozen entries, not millions.
+    /// Where the keys of each value of their top bits start in `single` and in `keys`,
+    /// so that a look-up searches a few thousand entries, not millions.
     single_from: Directory,
     keys_from: Directory,
     fresh: HashMap<u32, Fresh, HashedKeys>,
     fresh_entries: usize,
+    /// A slot was taken out since the last fold: its frozen entries are still here, so
+    /// the next fold asks after each slot (otherwise it need not ask after millions).
+    removed: bool,
 }
 
-impl Postings {
-    pub(crate) fn get(&self, key: u32) -> Held<'_> {
+impl Shard {
+    fn get(&self, key: u32) -> Held<'_> {
         let fresh = self.fresh.get(&key).map_or(&[][..], Fresh::as_slice);
         let mut held = Held {
             frozen: &[],
@@ -113,7 +171,7 @@ impl Postings {
         &self.slots[start..self.ends[i] as usize]
     }
 
-    pub(crate) fn insert(&mut self, key: u32, slot: u32) {
+    fn insert(&mut self, key: u32, slot: u32) {
         self.fresh_entries += 1;
         match self.fresh.entry(key) {
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -129,8 +187,8 @@ impl Postings {
         }
     }
 
-    /// Takes a slot out of the fresh map; a frozen entry stays until the next fold.
-    pub(crate) fn remove(&mut self, key: u32, slot: u32) {
+    fn remove(&mut self, key: u32, slot: u32) {
+        self.removed = true;
         let gone = match self.fresh.get_mut(&key) {
             Some(Fresh::One(s)) => *s == slot,
             Some(Fresh::Many(v)) => {
@@ -152,7 +210,7 @@ impl Postings {
 
     /// Whether the fresh map has grown enough to be folded in: an entry there takes
     /// several times the memory of a folded one.
-    pub(crate) fn due(&self) -> bool {
+    fn due(&self) -> bool {
         self.fresh_entries >= FOLD_FROM.max((self.single.len() + self.slots.len()) / 32)
     }
 
@@ -162,11 +220,11 @@ impl Postings {
     /// that many records is kept as full, without them: everyone called Mohammad born in
     /// 1990 says nothing a look-up would use. It stays full (a few of its records taken
     /// out again do not bring the others back).
-    pub(crate) fn fold(&mut self, live: impl Fn(u32) -> bool) {
+    fn fold(&mut self, live: impl Fn(u32) -> bool) {
         let mut fresh: Vec<(u32, Fresh)> = std::mem::take(&mut self.fresh).into_iter().collect();
         fresh.sort_unstable_by_key(|(k, _)| *k);
         self.fresh_entries = 0;
-        let mut out = Postings::default();
+        let mut out = Shard::default();
         out.single.reserve(self.single.len() + fresh.len());
         out.keys.reserve(self.keys.len());
         out.ends.reserve(self.keys.len());
@@ -203,7 +261,9 @@ impl Postings {
                     held.extend_from_slice(x.as_slice());
                 }
             }
-            held.retain(|&slot| live(slot));
+            if self.removed {
+                held.retain(|&slot| live(slot));
+            }
             let kind = kind_of(key);
             if full || (!block::windowed(kind) && held.len() >= kind.cap()) {
                 out.full.push(key);
@@ -222,15 +282,18 @@ impl Postings {
     }
 }
 
-/// For each value of a key's top 16 bits, where the keys with it start in a sorted list.
+/// Top bits of a key that the directory tells apart.
+const DIRECTORY_BITS: u32 = 12;
+
+/// For each value of a key's top bits, where the keys with it start in a sorted list.
 #[derive(Default)]
 struct Directory(Vec<u32>);
 
 impl Directory {
     fn of(sorted: impl Iterator<Item = u32>) -> Directory {
-        let mut starts = vec![0u32; (1 << 16) + 1];
+        let mut starts = vec![0u32; (1 << DIRECTORY_BITS) + 1];
         for k in sorted {
-            starts[(k >> 16) as usize + 1] += 1;
+            starts[(k >> (32 - DIRECTORY_BITS)) as usize + 1] += 1;
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
@@ -240,7 +303,7 @@ impl Directory {
 
     /// The range of the sorted list that may hold `key`.
     fn range(&self, key: u32) -> (usize, usize) {
-        let top = (key >> 16) as usize;
+        let top = (key >> (32 - DIRECTORY_BITS)) as usize;
         match (self.0.get(top), self.0.get(top + 1)) {
             (Some(&a), Some(&b)) => (a as usize, b as usize),
             _ => (0, 0),
@@ -264,7 +327,7 @@ mod tests {
             p.insert(100 + slot, slot);
         }
         p.fold(|_| true);
-        assert!(p.fresh.is_empty());
+        assert!(p.shards.iter().all(|s| s.fresh.is_empty()));
         assert_eq!(all(&p, 1), vec![1, 4, 7]);
         for slot in 10..13 {
             p.insert(1, slot);
@@ -276,11 +339,14 @@ mod tests {
         assert_eq!(all(&p, 1), vec![1, 4, 7, 10, 12]);
         assert_eq!(all(&p, 50), Vec::<u32>::new());
         // Slot 4 removed since the last fold: skipped by the caller, dropped by the fold.
+        p.remove(1, 4);
+        p.remove(104, 4);
         p.fold(|s| s != 4);
         assert_eq!(all(&p, 1), vec![1, 7, 10, 12]);
         assert_eq!(all(&p, 104), Vec::<u32>::new());
         assert_eq!(all(&p, 109), vec![9]);
-        assert_eq!(p.keys.len() + p.single.len(), 3 + 9);
+        let keys: usize = p.shards.iter().map(|s| s.keys.len() + s.single.len()).sum();
+        assert_eq!(keys, 3 + 9);
     }
 
     #[test]
@@ -300,6 +366,10 @@ mod tests {
         assert_eq!(p.get(pair).slots().count(), cap as usize);
         // It stays full, whatever comes or goes.
         p.insert(word, cap);
+        for slot in 0..4 {
+            p.remove(word, slot);
+            p.remove(pair, slot);
+        }
         p.fold(|s| s > 3);
         assert!(p.get(word).full);
         assert_eq!(p.get(word).len(), usize::MAX);

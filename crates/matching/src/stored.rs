@@ -294,13 +294,6 @@ pub(crate) fn pack(id: &str, p: &Prepared, vocabulary: &mut Vocabulary, out: &mu
     }
 }
 
-/// Packs a record at the end of `out`, behind its length.
-pub(crate) fn pack_framed(id: &str, p: &Prepared, vocabulary: &mut Vocabulary, out: &mut Vec<u8>) {
-    let mut record = Vec::with_capacity(128);
-    pack(id, p, vocabulary, &mut record);
-    frame(&record, out);
-}
-
 /// Writes a packed record behind its length.
 pub(crate) fn frame(record: &[u8], out: &mut Vec<u8>) {
     put_bytes(out, record);

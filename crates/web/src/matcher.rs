@@ -212,7 +212,7 @@ async fn catch_up(
     registries: &mut HashMap<OperationId, Registry>,
     op: &OperationId,
 ) -> Result<(), MatchError> {
-    let Some(mut registry) = registries.remove(op) else {
+    let Some(registry) = registries.remove(op) else {
         let registry = build(store, op).await?;
         registries.insert(op.clone(), registry);
         return Ok(());
@@ -225,19 +225,8 @@ async fn catch_up(
     let fresh: Vec<(CaseId, DateTime<Utc>)> = (changes.cases.into_iter())
         .filter(|(c, at)| registry.cases.get(c).map(|i| i.at) != Some(*at))
         .collect();
-    let ids: Vec<CaseId> = fresh.iter().map(|(c, _)| *c).collect();
-    let persons = match ids.is_empty() {
-        true => Vec::new(),
-        false => store.registry_persons(op, Some(&ids)).await?,
-    };
-    let (mut registry, found) = tokio::task::spawn_blocking(move || {
-        let found = update(&mut registry, &fresh, &persons, true);
-        (registry, found)
-    })
-    .await
-    .map_err(|_| MatchError::Task)?;
+    let mut registry = index_cases(store, op, registry, &fresh, true).await?;
     registry.seen = registry.seen.max(latest);
-    record(store, op, &found).await?;
     if registry.trained_on < MAX_TRAINING
         && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING)
     {
@@ -255,6 +244,7 @@ async fn catch_up(
 /// what it writes, `muster import` what it imports), and matching it again
 /// took minutes and gigabytes at 1,000,000 persons.
 async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> {
+    let started = std::time::Instant::now();
     let changes = store.registry_changes(op, None).await?;
     let step = changes.cases.len().div_ceil(TRAINING_CASES).max(1);
     let sample: Vec<CaseId> = changes.cases.iter().step_by(step).map(|(c, _)| *c).collect();
@@ -264,12 +254,36 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
         records.extend(persons.iter().map(record_of));
     }
     let find_pairs = step == 1 && records.len() <= MAX_TRAINING;
-    let mut registry = tokio::task::spawn_blocking(move || {
+    let registry = tokio::task::spawn_blocking(move || {
         Registry::new(train_model(&training_sample(&records), &Config::default()))
     })
     .await
     .map_err(|_| MatchError::Task)?;
-    for chunk in changes.cases.chunks(BUILD_CHUNK) {
+    let mut registry = index_cases(store, op, registry, &changes.cases, find_pairs).await?;
+    registry.trained_on = registry.index.len();
+    registry.seen = changes.latest;
+    tracing::info!(
+        operation = %op,
+        persons = registry.index.len(),
+        self_matched = find_pairs,
+        ms = started.elapsed().as_millis() as u64,
+        "registry indexed"
+    );
+    Ok(registry)
+}
+
+/// Reads, decrypts and indexes the persons of `cases` a chunk at a time (a
+/// registry of a million persons, or the backlog of a surge, is never held
+/// whole in memory), matching them first if asked, and records the pairs
+/// found after each chunk.
+async fn index_cases(
+    store: &Store,
+    op: &OperationId,
+    mut registry: Registry,
+    cases: &[(CaseId, DateTime<Utc>)],
+    find_pairs: bool,
+) -> Result<Registry, MatchError> {
+    for chunk in cases.chunks(BUILD_CHUNK) {
         let ids: Vec<CaseId> = chunk.iter().map(|(c, _)| *c).collect();
         let persons = store.registry_persons(op, Some(&ids)).await?;
         let chunk = chunk.to_vec();
@@ -282,8 +296,6 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
         .map_err(|_| MatchError::Task)?;
         record(store, op, &found).await?;
     }
-    registry.trained_on = registry.index.len();
-    registry.seen = changes.latest;
     Ok(registry)
 }
 
