@@ -378,7 +378,11 @@ mod tests {
 
     #[test]
     fn a_short_key_keeps_its_kind() {
-        for kind in [block::Kind::Identifier, block::Kind::Word, block::Kind::Address] {
+        for kind in [
+            block::Kind::Identifier,
+            block::Kind::Word,
+            block::Kind::Address,
+        ] {
             let key = block::make(kind, &[b"x"]);
             assert_eq!(kind_of(short(key)), kind);
         }

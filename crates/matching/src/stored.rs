@@ -61,7 +61,10 @@ impl Vocabulary {
     }
 
     fn str_at(&self, start: usize, len: u16) -> &str {
-        let bytes = self.text.get(start..start + usize::from(len)).unwrap_or_default();
+        let bytes = self
+            .text
+            .get(start..start + usize::from(len))
+            .unwrap_or_default();
         std::str::from_utf8(bytes).unwrap_or_default()
     }
 
@@ -301,7 +304,10 @@ pub(crate) fn frame(record: &[u8], out: &mut Vec<u8>) {
 
 /// The packed record written by [`frame`] at `at`.
 pub(crate) fn framed(packed: &[u8], at: usize) -> Option<&[u8]> {
-    let mut r = Reader { buf: packed.get(at..)?, at: 0 };
+    let mut r = Reader {
+        buf: packed.get(at..)?,
+        at: 0,
+    };
     Some(r.bytes())
 }
 
@@ -324,7 +330,8 @@ pub(crate) fn unpack(packed: &[u8], vocabulary: &Vocabulary) -> (String, Prepare
         kind => {
             let first = r.signed() as i32;
             let last = first + r.signed() as i32;
-            let exact = (kind == 2).then(|| (r.signed() as i32, r.varint() as u32, r.varint() as u32));
+            let exact =
+                (kind == 2).then(|| (r.signed() as i32, r.varint() as u32, r.varint() as u32));
             Some(DateSpan { first, last, exact })
         }
     };
@@ -374,7 +381,10 @@ mod tests {
                 .with(Field::Passport, "P12063077")
                 .with(Field::Phone, "+93 776 879 757")
                 .with(Field::Province, "Kabol")
-                .with(Field::Address1, "a street name long enough to live on the heap")
+                .with(
+                    Field::Address1,
+                    "a street name long enough to live on the heap",
+                )
                 .with(Field::Postcode, "1001")
                 .with(Field::Employer, "NATO Resolute Support HQ"),
         );

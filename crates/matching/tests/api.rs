@@ -147,7 +147,13 @@ fn a_group_is_told_with_each_candidate_and_taken_out_together() {
     let s = |id: &str, g: Option<u32>| (id.to_string(), g);
     assert_eq!(
         groups(&index),
-        [s("a", Some(7)), s("b", Some(7)), s("c", Some(7)), s("d", Some(8)), s("e", None)]
+        [
+            s("a", Some(7)),
+            s("b", Some(7)),
+            s("c", Some(7)),
+            s("d", Some(8)),
+            s("e", None)
+        ]
     );
     // One member out on its own: the rest of its group still goes together.
     assert!(index.remove("b"));
@@ -168,7 +174,9 @@ fn a_large_registry_finds_the_same_before_and_after_its_keys_are_folded() {
     // Enough records that their blocking keys are folded into the frozen table at least
     // once (it happens from 65,536 entries): each person has a twin with a typo in the
     // name, and every tenth is removed again.
-    let given = ["Ahmad", "Fatima", "Nadia", "Karim", "Zahra", "Omid", "Laila", "Yusuf"];
+    let given = [
+        "Ahmad", "Fatima", "Nadia", "Karim", "Zahra", "Omid", "Laila", "Yusuf",
+    ];
     let who = |i: usize, twin: bool| {
         let family = format!("Family{}{}", i, if twin { "e" } else { "" });
         person(

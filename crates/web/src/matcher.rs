@@ -247,7 +247,12 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
     let started = std::time::Instant::now();
     let changes = store.registry_changes(op, None).await?;
     let step = changes.cases.len().div_ceil(TRAINING_CASES).max(1);
-    let sample: Vec<CaseId> = changes.cases.iter().step_by(step).map(|(c, _)| *c).collect();
+    let sample: Vec<CaseId> = changes
+        .cases
+        .iter()
+        .step_by(step)
+        .map(|(c, _)| *c)
+        .collect();
     let mut records = Vec::new();
     for chunk in sample.chunks(BUILD_CHUNK) {
         let persons = store.registry_persons(op, Some(chunk)).await?;

@@ -230,3 +230,64 @@ async fn a_person_registered_twice_is_proposed_and_decided() {
         .await;
     assert_eq!(res.status(), 403);
 }
+
+/// People of one household are not proposed as each other's duplicates (they
+/// are one group in the matcher's index), and a member a correction took out
+/// of a household is no longer matched; the one who stays still is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_household_is_not_its_own_duplicate_and_a_member_taken_out_is_not_matched() {
+    let f = Fixture::new().await;
+    with_registry(&f).await;
+    let karim = |given: &str| {
+        serde_json::json!({"given_name": given, "family_name": "Hotak", "father_name": "Gul Agha",
+            "date_of_birth": "1986-03-21", "sex": "M", "nationality": "AF"})
+    };
+    // The same man twice in one household, as a form filled in twice over.
+    let mut second = karim("Kareem");
+    second["relationship"] = "sibling".into();
+    let receipt = register(
+        &f,
+        serde_json::json!({"phone": "070 555 1212", "members": [karim("Karim"), second]}),
+    )
+    .await;
+    f.state.matcher.settled().await;
+    let case = f
+        .store
+        .get_case(receipt["case_id"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap();
+    let (stays, leaves) = (case.members[0].id, case.members[1].id);
+    assert!(pairs_of(&f, stays).await.is_empty());
+
+    let mut tx = f.store.write(Actor::Console).await.unwrap();
+    let update = domain::case::CaseUpdate {
+        version: case.version,
+        members: Some(vec![domain::case::MemberUpdate {
+            id: Some(stays),
+            details: case.members[0].details.clone(),
+        }]),
+        ..Default::default()
+    };
+    tx.update_case(case.id, &update).await.unwrap();
+    tx.commit().await.unwrap();
+    f.state.matcher.changed(&f.op.id);
+    f.state.matcher.settled().await;
+
+    // Registered again on his own: proposed with the member who stayed only.
+    let again = register(&f, serde_json::json!({"members": [karim("Kareem")]})).await;
+    f.state.matcher.settled().await;
+    let newcomer = principal(&f, &again).await;
+    let pairs = pairs_of(&f, newcomer).await;
+    let others: Vec<domain::PersonId> = pairs
+        .iter()
+        .map(|p| {
+            if p.person_a == newcomer {
+                p.person_b
+            } else {
+                p.person_a
+            }
+        })
+        .collect();
+    assert_eq!(others, [stays], "{pairs:?}");
+    assert!(!others.contains(&leaves));
+}
