@@ -256,10 +256,10 @@ impl Shard {
                 full = true;
                 f += 1;
             }
-            if heads[3] == Some(key) {
-                if let Some((_, x)) = fresh.next() {
-                    held.extend_from_slice(x.as_slice());
-                }
+            if heads[3] == Some(key)
+                && let Some((_, x)) = fresh.next()
+            {
+                held.extend_from_slice(x.as_slice());
             }
             if self.removed {
                 held.retain(|&slot| live(slot));

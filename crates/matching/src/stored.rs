@@ -30,10 +30,10 @@ pub(crate) struct Vocabulary {
 impl Vocabulary {
     fn intern(&mut self, t: &Token) -> u32 {
         let held = self.by_hash.get(&t.raw_hash).copied();
-        if let Some(n) = held {
-            if self.raw(n) == &*t.raw {
-                return n;
-            }
+        if let Some(n) = held
+            && self.raw(n) == &*t.raw
+        {
+            return n;
         }
         if let Some(&n) = self.collided.get(&*t.raw) {
             return n;
