@@ -217,24 +217,50 @@ async fn catch_up(
         registries.insert(op.clone(), registry);
         return Ok(());
     };
+    let (registry, done) = catch_up_with(store, op, registry).await;
+    if let Some(registry) = registry {
+        registries.insert(op.clone(), registry);
+    }
+    done
+}
+
+/// [`catch_up`] of a registry built already. It comes back with the outcome:
+/// a database error part way (a write that waited too long in a surge) keeps
+/// what was indexed, and the next catch-up reads from the same point and
+/// matches again the cases whose pairs were not stored.
+async fn catch_up_with(
+    store: &Store,
+    op: &OperationId,
+    registry: Registry,
+) -> (Option<Registry>, Result<(), MatchError>) {
     let since = registry.seen.map(|t| t - OVERLAP);
-    let changes = store.registry_changes(op, since).await?;
-    let latest = changes.latest;
+    let changes = match store.registry_changes(op, since).await {
+        Ok(changes) => changes,
+        Err(e) => return (Some(registry), Err(e.into())),
+    };
     // Only cases not yet indexed in their latest state: the overlap brings
     // back cases already matched, and their persons are not read again.
     let fresh: Vec<(CaseId, DateTime<Utc>)> = (changes.cases.into_iter())
         .filter(|(c, at)| registry.cases.get(c).map(|i| i.at) != Some(*at))
         .collect();
-    let mut registry = index_cases(store, op, registry, &fresh, true).await?;
-    registry.seen = registry.seen.max(latest);
+    let (registry, done) = index_cases(store, op, registry, &fresh, true).await;
+    let Some(mut registry) = registry else {
+        return (None, done);
+    };
+    if done.is_err() {
+        return (Some(registry), done);
+    }
+    registry.seen = registry.seen.max(changes.latest);
     if registry.trained_on < MAX_TRAINING
         && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING)
     {
         // The registry has doubled since the model was learnt: learn it again.
-        registry = build(store, op).await?;
+        match build(store, op).await {
+            Ok(rebuilt) => registry = rebuilt,
+            Err(e) => return (Some(registry), Err(e)),
+        }
     }
-    registries.insert(op.clone(), registry);
-    Ok(())
+    (Some(registry), Ok(()))
 }
 
 /// Learns the model of an operation's registry from its cases (an even
@@ -264,7 +290,11 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
     })
     .await
     .map_err(|_| MatchError::Task)?;
-    let mut registry = index_cases(store, op, registry, &changes.cases, find_pairs).await?;
+    let (registry, done) = index_cases(store, op, registry, &changes.cases, find_pairs).await;
+    done?;
+    let Some(mut registry) = registry else {
+        return Err(MatchError::Task);
+    };
     registry.trained_on = registry.index.len();
     registry.seen = changes.latest;
     tracing::info!(
@@ -280,28 +310,42 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
 /// Reads, decrypts and indexes the persons of `cases` a chunk at a time (a
 /// registry of a million persons, or the backlog of a surge, is never held
 /// whole in memory), matching them first if asked, and records the pairs
-/// found after each chunk.
+/// found after each chunk. The registry comes back with the outcome, also
+/// after a database error; a case counts as indexed in its latest state only
+/// once its pairs are stored. It is lost only if matching itself failed.
 async fn index_cases(
     store: &Store,
     op: &OperationId,
     mut registry: Registry,
     cases: &[(CaseId, DateTime<Utc>)],
     find_pairs: bool,
-) -> Result<Registry, MatchError> {
+) -> (Option<Registry>, Result<(), MatchError>) {
     for chunk in cases.chunks(BUILD_CHUNK) {
         let ids: Vec<CaseId> = chunk.iter().map(|(c, _)| *c).collect();
-        let persons = store.registry_persons(op, Some(&ids)).await?;
-        let chunk = chunk.to_vec();
-        let found;
-        (registry, found) = tokio::task::spawn_blocking(move || {
-            let found = update(&mut registry, &chunk, &persons, find_pairs);
+        let persons = match store.registry_persons(op, Some(&ids)).await {
+            Ok(persons) => persons,
+            Err(e) => return (Some(registry), Err(e.into())),
+        };
+        let matched = tokio::task::spawn_blocking(move || {
+            let found = update(&mut registry, ids, &persons, find_pairs);
             (registry, found)
         })
-        .await
-        .map_err(|_| MatchError::Task)?;
-        record(store, op, &found).await?;
+        .await;
+        let found;
+        (registry, found) = match matched {
+            Ok(done) => done,
+            Err(_) => return (None, Err(MatchError::Task)),
+        };
+        if let Err(e) = record(store, op, &found).await {
+            return (Some(registry), Err(e.into()));
+        }
+        for (case, at) in chunk {
+            if let Some(c) = registry.cases.get_mut(case) {
+                c.at = *at;
+            }
+        }
     }
-    Ok(registry)
+    (Some(registry), Ok(()))
 }
 
 /// Pairs stored per write.
@@ -334,12 +378,10 @@ pub async fn record(
 pub fn suspected(registry: &[RegistryPerson], new: &[RegistryPerson]) -> Vec<SuspectedDuplicate> {
     let records: Vec<Record> = registry.iter().chain(new).map(record_of).collect();
     let mut index = Registry::new(train_model(&records, &Config::default()));
-    let at = DateTime::<Utc>::MIN_UTC;
-    let cases = |persons: &[RegistryPerson]| -> Vec<(CaseId, DateTime<Utc>)> {
-        persons.iter().map(|p| (p.case_id, at)).collect()
-    };
-    update(&mut index, &cases(registry), registry, false);
-    update(&mut index, &cases(new), new, true)
+    let cases =
+        |persons: &[RegistryPerson]| -> Vec<CaseId> { persons.iter().map(|p| p.case_id).collect() };
+    update(&mut index, cases(registry), registry, false);
+    update(&mut index, cases(new), new, true)
 }
 
 /// At most [`MAX_TRAINING`] records, spread evenly over the registry.
@@ -356,16 +398,13 @@ fn training_sample(records: &[Record]) -> std::borrow::Cow<'_, [Record]> {
 /// matches them against the registry first if asked.
 fn update(
     registry: &mut Registry,
-    cases: &[(CaseId, DateTime<Utc>)],
+    cases: impl IntoIterator<Item = CaseId>,
     persons: &[RegistryPerson],
     find_pairs: bool,
 ) -> Vec<SuspectedDuplicate> {
-    for &(case, at) in cases {
+    for case in cases {
         let group = registry.group(case);
         registry.index.remove_group(group);
-        if let Some(c) = registry.cases.get_mut(&case) {
-            c.at = at;
-        }
     }
     let mut found = Vec::new();
     for p in persons {
