@@ -21,6 +21,12 @@ pub fn hash(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// A 64-bit hash folded to 32 bits, for tables where a million keys must stay small and
+/// two values meeting in 32 bits cost only a little precision.
+pub fn fold32(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32
+}
+
 /// Hasher for maps keyed by values that are hashes already (blocking keys, value hashes):
 /// mixing them once is enough to spread the table, at a fraction of SipHash's cost.
 #[derive(Default)]

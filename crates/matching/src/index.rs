@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::Error;
 use crate::block;
 use crate::explain::Explanation;
-use crate::features::{HashedKeys, Prepared, hash, prepare};
+use crate::features::{HashedKeys, Prepared, fold32, hash, prepare};
 use crate::postings::{self, Postings};
 use crate::record::Record;
 use crate::score::Model;
@@ -73,8 +73,7 @@ pub struct Index {
 }
 
 fn id_hash(id: &str) -> u32 {
-    let h = hash(&[id.as_bytes()]);
-    (h ^ (h >> 32)) as u32
+    fold32(hash(&[id.as_bytes()]))
 }
 
 impl Index {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::compare::Comparison;
-use crate::features::{HashedKeys, Prepared};
+use crate::features::{HashedKeys, Prepared, fold32};
 
 /// Counts are kept by 32 bits of each value's hash: half the memory of a million
 /// distinct phone numbers, and two values meeting in 32 bits only shift a frequency by
@@ -13,10 +13,6 @@ use crate::features::{HashedKeys, Prepared};
 pub struct TermFrequencies {
     counts: Vec<HashMap<u32, u32, HashedKeys>>,
     totals: Vec<u32>,
-}
-
-fn short(value: u64) -> u32 {
-    (value ^ (value >> 32)) as u32
 }
 
 impl TermFrequencies {
@@ -46,7 +42,7 @@ impl TermFrequencies {
                 continue;
             }
             self.totals[i] = self.totals[i].saturating_add_signed(delta);
-            for v in values.into_iter().map(short) {
+            for v in values.into_iter().map(fold32) {
                 let e = self.counts[i].entry(v).or_insert(0);
                 *e = e.saturating_add_signed(delta);
                 if *e == 0 {
@@ -63,7 +59,7 @@ impl TermFrequencies {
             return None;
         }
         let n = self.counts[comparison]
-            .get(&short(value))
+            .get(&fold32(value))
             .copied()
             .unwrap_or(1)
             .max(1);

@@ -171,9 +171,10 @@ fn a_group_is_told_with_each_candidate_and_taken_out_together() {
 
 #[test]
 fn a_large_registry_finds_the_same_before_and_after_its_keys_are_folded() {
-    // Enough records that their blocking keys are folded into the frozen table at least
-    // once (it happens from 65,536 entries): each person has a twin with a typo in the
-    // name, and every tenth is removed again.
+    // Enough records that their blocking keys are folded into the frozen tables (a shard
+    // folds from 4,096 fresh entries, and each record here has a dozen keys or more, so
+    // 6,000 give the 16 shards more than that): each person has a twin with a typo in
+    // the name, and every tenth is removed again.
     let given = [
         "Ahmad", "Fatima", "Nadia", "Karim", "Zahra", "Omid", "Laila", "Yusuf",
     ];
