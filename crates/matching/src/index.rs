@@ -184,6 +184,23 @@ impl Index {
         Ok(())
     }
 
+    /// Scores with `model` from now on, keeping the records: a model learnt again from a
+    /// grown registry replaces the old one without the registry being read and indexed
+    /// again. Term frequencies are counted again when the model compares other fields.
+    pub fn relearn(&mut self, model: Model) {
+        if model.comparisons != self.model.comparisons {
+            let mut tf = TermFrequencies::new(&model.comparisons);
+            for slot in 0..self.at.len() as u32 {
+                if let Some(packed) = self.record(slot) {
+                    let (_, p) = stored::unpack(packed, &self.vocabulary);
+                    tf.add(&model.comparisons, &p, 1);
+                }
+            }
+            self.tf = tf;
+        }
+        self.model = model;
+    }
+
     /// Packs the records again without the removed ones, once they take a quarter.
     fn compact(&mut self) {
         let mut packed = Vec::new();

@@ -4,10 +4,10 @@
 //!
 //! One background task owns an in-memory `matching::Index` per operation,
 //! built at start (its model learnt by EM from the registry itself, or from
-//! an even sample of a large one) and relearnt when the registry has
-//! doubled, until it is large. Requests only tell it that an
-//! operation changed, so nothing on the request path waits for matching; it
-//! then catches up with every case changed since it last looked, whoever
+//! an even sample of a large one); the model is learnt again, in place, when
+//! the registry has doubled, until it was learnt from a sample. Requests only
+//! tell it that an operation changed, so nothing on the request path waits
+//! for matching; it then catches up with every case changed since it last looked, whoever
 //! changed it (another server, `muster import`).
 
 use std::collections::HashMap;
@@ -77,6 +77,8 @@ struct Registry {
     cases: HashMap<CaseId, Indexed>,
     next_group: u32,
     trained_on: usize,
+    /// The model was learnt from a sample of the registry: it is kept.
+    settled: bool,
     /// The latest change indexed; the next catch-up reads from a little
     /// before it, so that a change committed late is not missed.
     seen: Option<DateTime<Utc>>,
@@ -94,6 +96,7 @@ impl Registry {
             cases: HashMap::new(),
             next_group: 0,
             trained_on: 0,
+            settled: false,
             seen: None,
         }
     }
@@ -122,17 +125,27 @@ const OVERLAP: Duration = Duration::seconds(5);
 /// The fewest persons worth learning a model from; below it, the registry
 /// is indexed with what it has and learnt again once it reaches this size.
 const MIN_TRAINING: usize = 100;
-/// The most persons a model is learnt from. Its weights are settled long
-/// before that, and learning again from the whole of a large registry (and
-/// matching all of it again) took minutes of both cores in the middle of a
-/// surge: past this size the registry keeps its model.
+/// The most persons a model is learnt from.
 const MAX_TRAINING: usize = 100_000;
 /// The most cases whose persons are read for learning: every case of a
-/// registry up to this size, an even sample of a larger one.
-const TRAINING_CASES: usize = 40_000;
+/// registry up to this size, an even sample of a larger one. On the
+/// generated Afghan registry (60,000 persons matched as the server does),
+/// a model learnt from 10,000 persons gave F1 0.856, from 20,000 0.863, from
+/// 30,000 0.866; learning from 30,000 takes about a second of both cores,
+/// but reading and decrypting them in a surge takes far longer. A model
+/// learnt from a sample is kept from then on.
+const TRAINING_CASES: usize = 12_000;
+/// A registry of up to this many cases is matched against itself when it is
+/// built at start; a larger one's pairs were found as its cases came.
+const SELF_MATCH_CASES: usize = 40_000;
 /// Cases read, decrypted and indexed at a time when a registry is built:
 /// a registry of a million persons is never held whole in memory.
 const BUILD_CHUNK: usize = 2_000;
+/// Up to this many persons, a registry whose model is learnt again is also read,
+/// indexed and matched against itself again under the new model (a model learnt from
+/// a few hundred persons misses pairs that one learnt from a few thousand finds);
+/// past it, the new model only scores what comes next.
+const REMATCH_LIMIT: usize = 10_000;
 
 async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut registries: HashMap<OperationId, Registry> = HashMap::new();
@@ -251,45 +264,93 @@ async fn catch_up_with(
         return (Some(registry), done);
     }
     registry.seen = registry.seen.max(changes.latest);
-    if registry.trained_on < MAX_TRAINING
-        && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING)
-    {
+    if !registry.settled && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING) {
         // The registry has doubled since the model was learnt: learn it again.
-        match build(store, op).await {
-            Ok(rebuilt) => registry = rebuilt,
-            Err(e) => return (Some(registry), Err(e)),
+        if registry.index.len() <= REMATCH_LIMIT {
+            match build(store, op).await {
+                Ok(rebuilt) => registry = rebuilt,
+                Err(e) => return (Some(registry), Err(e)),
+            }
+        } else {
+            match relearn(store, op, registry).await {
+                Ok(relearnt) => registry = relearnt,
+                Err((kept, e)) => return (kept, Err(e)),
+            }
         }
     }
     (Some(registry), Ok(()))
 }
 
+/// Learns the model of a grown registry again and scores with it from now on, keeping
+/// what is indexed: the pairs already found stay, and the registry is not read,
+/// indexed and matched against itself again (that took both cores for most of a surge).
+async fn relearn(
+    store: &Store,
+    op: &OperationId,
+    mut registry: Registry,
+) -> Result<Registry, (Option<Registry>, MatchError)> {
+    let started = std::time::Instant::now();
+    let cases: Vec<CaseId> = registry.cases.keys().copied().collect();
+    let learnt = match learn(store, op, &cases).await {
+        Ok(learnt) => learnt,
+        Err(e) => return Err((Some(registry), e)),
+    };
+    let relearnt = tokio::task::spawn_blocking(move || {
+        registry.index.relearn(learnt.model);
+        registry.trained_on = registry.index.len();
+        registry.settled = !learnt.from_all;
+        registry
+    })
+    .await
+    .map_err(|_| (None, MatchError::Task))?;
+    tracing::info!(
+        operation = %op,
+        persons = relearnt.index.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "matching model learnt again"
+    );
+    Ok(relearnt)
+}
+
+struct Learnt {
+    model: matching::Model,
+    /// Every case was read and learnt from, not a sample.
+    from_all: bool,
+}
+
+/// A model learnt from the persons of `cases`, or of an even sample of them when they
+/// are many.
+async fn learn(store: &Store, op: &OperationId, cases: &[CaseId]) -> Result<Learnt, MatchError> {
+    let step = cases.len().div_ceil(TRAINING_CASES).max(1);
+    let sample: Vec<CaseId> = cases.iter().step_by(step).copied().collect();
+    let mut records = Vec::new();
+    for chunk in sample.chunks(BUILD_CHUNK) {
+        let persons = store.registry_persons(op, Some(chunk)).await?;
+        records.extend(persons.iter().map(record_of));
+    }
+    let from_all = step == 1;
+    let model = tokio::task::spawn_blocking(move || {
+        train_model(&training_sample(&records), &Config::default())
+    })
+    .await
+    .map_err(|_| MatchError::Task)?;
+    Ok(Learnt { model, from_all })
+}
+
 /// Learns the model of an operation's registry from its cases (an even
 /// sample of a large one), then reads and indexes it a chunk at a time. A
-/// registry that fits in the training set is also matched against itself;
+/// registry of at most [`SELF_MATCH_CASES`] is also matched against itself;
 /// a larger one's pairs were found as its cases came (each server matches
 /// what it writes, `muster import` what it imports), and matching it again
 /// took minutes and gigabytes at 1,000,000 persons.
 async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> {
     let started = std::time::Instant::now();
     let changes = store.registry_changes(op, None).await?;
-    let step = changes.cases.len().div_ceil(TRAINING_CASES).max(1);
-    let sample: Vec<CaseId> = changes
-        .cases
-        .iter()
-        .step_by(step)
-        .map(|(c, _)| *c)
-        .collect();
-    let mut records = Vec::new();
-    for chunk in sample.chunks(BUILD_CHUNK) {
-        let persons = store.registry_persons(op, Some(chunk)).await?;
-        records.extend(persons.iter().map(record_of));
-    }
-    let find_pairs = step == 1 && records.len() <= MAX_TRAINING;
-    let registry = tokio::task::spawn_blocking(move || {
-        Registry::new(train_model(&training_sample(&records), &Config::default()))
-    })
-    .await
-    .map_err(|_| MatchError::Task)?;
+    let cases: Vec<CaseId> = changes.cases.iter().map(|(c, _)| *c).collect();
+    let learnt = learn(store, op, &cases).await?;
+    let find_pairs = cases.len() <= SELF_MATCH_CASES;
+    let mut registry = Registry::new(learnt.model);
+    registry.settled = !learnt.from_all;
     let (registry, done) = index_cases(store, op, registry, &changes.cases, find_pairs).await;
     done?;
     let Some(mut registry) = registry else {
