@@ -13,7 +13,7 @@ use crate::explain::Explanation;
 use crate::features::{HashedKeys, Prepared, fold32, hash, prepare};
 use crate::postings::{self, Postings};
 use crate::record::Record;
-use crate::score::Model;
+use crate::score::{Model, PRUNED, Pruning, compare_cheap, compare_costly};
 use crate::stored::{self, Vocabulary};
 use crate::tf::TermFrequencies;
 use crate::words::WordTable;
@@ -150,10 +150,26 @@ impl Index {
     /// Inserts a record as a member of `group` (a household): [`Index::remove_group`]
     /// takes the whole group out, and each candidate tells its group.
     pub fn insert_in(&mut self, record: &Record, group: u32) -> Result<(), Error> {
-        if self.slot_of(&record.id).is_some() {
-            return Err(Error::DuplicateId(record.id.clone()));
-        }
+        self.insert_prepared(&record.id, prepare(record), group)
+    }
+
+    /// [`Index::candidates`] of a new record, then [`Index::insert_in`]: the server's
+    /// step for each person it receives, the record prepared once for both.
+    pub fn match_and_insert(
+        &mut self,
+        record: &Record,
+        group: u32,
+    ) -> Result<Vec<Candidate>, Error> {
         let p = prepare(record);
+        let found = self.candidates_of(&record.id, &p);
+        self.insert_prepared(&record.id, p, group)?;
+        Ok(found)
+    }
+
+    fn insert_prepared(&mut self, id: &str, p: Prepared, group: u32) -> Result<(), Error> {
+        if self.slot_of(id).is_some() {
+            return Err(Error::DuplicateId(id.to_owned()));
+        }
         self.tf.add(&self.model.comparisons, &p, 1);
         let slot = self.at.len() as u32;
         for k in block::keys(&p) {
@@ -161,7 +177,7 @@ impl Index {
         }
         self.birth.push(block::birth_order(&p));
         let mut packed = Vec::with_capacity(128);
-        stored::pack(&record.id, &p, &mut self.vocabulary, &mut packed);
+        stored::pack(id, &p, &mut self.vocabulary, &mut packed);
         self.at.push(Index::put(&mut self.packed, &packed));
         self.size += packed.len();
         self.group.push(group);
@@ -170,12 +186,12 @@ impl Index {
             let head = self.groups.insert(group, slot).unwrap_or(NONE);
             self.next_in_group[slot as usize] = head;
         }
-        match self.by_id.entry(id_hash(&record.id)) {
+        match self.by_id.entry(id_hash(id)) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(slot);
             }
             std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.insert(record.id.clone(), slot);
+                self.collided.insert(id.to_owned(), slot);
             }
         }
         self.live += 1;
@@ -288,11 +304,14 @@ impl Index {
 
     /// Registry records that may be the same person, most likely first.
     pub fn candidates(&self, record: &Record) -> Vec<Candidate> {
-        let p = prepare(record);
-        let own = self.slot_of(&record.id);
+        self.candidates_of(&record.id, &prepare(record))
+    }
+
+    fn candidates_of(&self, id: &str, p: &Prepared) -> Vec<Candidate> {
+        let own = self.slot_of(id);
         let mut slots: Vec<u32> = Vec::new();
-        let order = block::birth_order(&p);
-        for k in block::keys(&p) {
+        let order = block::birth_order(p);
+        for k in block::keys(p) {
             let k = postings::short(k);
             let held = self.postings.get(k);
             let kind = postings::kind_of(k);
@@ -320,20 +339,33 @@ impl Index {
         slots.sort_unstable();
         slots.dedup();
         let priors = self.model.priors(self.len() + 1);
+        let (model, tf, words) = (&self.model, &self.tf, &self.words);
+        // As the batch: the names of a held record are unpacked and compared only if its
+        // other fields leave it a chance of reaching the least probability returned.
+        let pruning = Pruning::for_one(model, tf, p, priors, self.min_probability);
         let mut out: Vec<Candidate> = slots
             .into_iter()
             .filter(|&s| Some(s) != own)
             .filter_map(|s| {
                 let packed = self.record(s)?;
-                let (id, q): (String, Prepared) = stored::unpack(packed, &self.vocabulary);
-                let w = self.model.weight(&p, &q, &self.tf, &self.words, priors);
-                let probability = crate::explain::probability(w);
+                let mut q = Prepared::default();
+                let names = stored::unpack_facts(packed, &mut q);
+                let partial = compare_cheap(model, &pruning, (0, p), &q, tf, words)?;
+                stored::unpack_names(packed, names, &self.vocabulary, &mut q);
+                let c = compare_costly(partial, model, &pruning, (0, p), &q, tf, words);
+                if c.pattern == PRUNED {
+                    return None;
+                }
+                let logs = model.pattern_logs(c.pattern);
+                let (ti, to) = (f64::from(c.tf_identity), f64::from(c.tf_other));
+                let probability =
+                    crate::explain::probability(model.weight_of(logs, ti, to, priors));
                 let group = self.group[s as usize];
                 (probability >= self.min_probability).then(|| Candidate {
-                    id,
+                    id: stored::id(packed),
                     group: (group != NONE).then_some(group),
                     probability,
-                    explanation: self.model.explain(&p, &q, &self.tf, &self.words, priors),
+                    explanation: model.explain(p, &q, tf, words, priors),
                 })
             })
             .collect();

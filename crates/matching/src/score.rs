@@ -300,7 +300,33 @@ impl Pruning {
         records: &[Prepared],
         keep_probability: f64,
     ) -> Pruning {
-        let priors = model.priors(records.len());
+        let mut pruning = Pruning::for_model(model, model.priors(records.len()), keep_probability);
+        let bests: Vec<([f64; 2], [f64; 2])> = records
+            .par_iter()
+            .map(|p| pruning.bests(model, tf, p))
+            .collect();
+        (pruning.best, pruning.best_related) = bests.into_iter().unzip();
+        pruning
+    }
+
+    /// For one record looked up in a registry of another size (an index's look-up):
+    /// its pairs are compared with it as their first record, index 0.
+    pub(crate) fn for_one(
+        model: &Model,
+        tf: &TermFrequencies,
+        record: &Prepared,
+        priors: Priors,
+        keep_probability: f64,
+    ) -> Pruning {
+        let mut pruning = Pruning::for_model(model, priors, keep_probability);
+        let (best, best_related) = pruning.bests(model, tf, record);
+        pruning.best = vec![best];
+        pruning.best_related = vec![best_related];
+        pruning
+    }
+
+    /// Everything but the records' bests.
+    fn for_model(model: &Model, priors: Priors, keep_probability: f64) -> Pruning {
         let costly: Vec<usize> = [Comparison::FatherName, Comparison::Name]
             .iter()
             .filter_map(|c| model.comparisons.iter().position(|x| x == c))
@@ -317,45 +343,12 @@ impl Pruning {
             .zip(&model.f)
             .map(|(m, f)| m.iter().zip(f).map(|(m, f)| m.log2() - f.log2()).collect())
             .collect();
-        let bests: Vec<([f64; 2], [f64; 2])> = records
-            .par_iter()
-            .map(|p| {
-                let mut best = [0.0; 2];
-                let mut best_related = [0.0; 2];
-                for (k, &i) in costly.iter().enumerate() {
-                    let c = model.comparisons[i];
-                    let values = c.tf_values(p);
-                    for (l, r) in ratio[i].iter().enumerate().skip(1) {
-                        let bonus = if c.term_frequency_level(l as u8) {
-                            values
-                                .iter()
-                                .filter_map(|&v| tf.frequency(i, v))
-                                .map(|f| (model.u[i][l] / f).log2())
-                                .fold(f64::NEG_INFINITY, f64::max)
-                        } else {
-                            f64::NEG_INFINITY
-                        };
-                        // No tf value (none counted): no bonus.
-                        let bonus = if bonus == f64::NEG_INFINITY {
-                            0.0
-                        } else {
-                            bonus
-                        };
-                        best[k] = f64::max(best[k], r + bonus);
-                        let bonus = if c.identifies_person() { bonus } else { 0.0 };
-                        best_related[k] = f64::max(best_related[k], ratio_related[i][l] + bonus);
-                    }
-                }
-                (best, best_related)
-            })
-            .collect();
-        let (best, best_related) = bests.into_iter().unzip();
         let keep = keep_probability.clamp(0.0, 1.0);
         Pruning {
             costly,
-            best,
+            best: Vec::new(),
             ratio,
-            best_related,
+            best_related: Vec::new(),
             ratio_related,
             prior: priors.same - priors.unrelated,
             prior_related: priors.same - priors.related,
@@ -366,10 +359,41 @@ impl Pruning {
             },
         }
     }
+
+    /// The most each costly comparison can add to a pair with `p` as its first record.
+    fn bests(&self, model: &Model, tf: &TermFrequencies, p: &Prepared) -> ([f64; 2], [f64; 2]) {
+        let mut best = [0.0; 2];
+        let mut best_related = [0.0; 2];
+        for (k, &i) in self.costly.iter().enumerate() {
+            let c = model.comparisons[i];
+            let values = c.tf_values(p);
+            for (l, r) in self.ratio[i].iter().enumerate().skip(1) {
+                let bonus = if c.term_frequency_level(l as u8) {
+                    values
+                        .iter()
+                        .filter_map(|&v| tf.frequency(i, v))
+                        .map(|f| (model.u[i][l] / f).log2())
+                        .fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    f64::NEG_INFINITY
+                };
+                // No tf value (none counted): no bonus.
+                let bonus = if bonus == f64::NEG_INFINITY {
+                    0.0
+                } else {
+                    bonus
+                };
+                best[k] = f64::max(best[k], r + bonus);
+                let bonus = if c.identifies_person() { bonus } else { 0.0 };
+                best_related[k] = f64::max(best_related[k], self.ratio_related[i][l] + bonus);
+            }
+        }
+        (best, best_related)
+    }
 }
 
 /// A pair's comparison so far: pattern, term-frequency bits and the bound's known part.
-struct Partial {
+pub(crate) struct Partial {
     pattern: u64,
     tf_identity: f64,
     tf_other: f64,
@@ -417,6 +441,27 @@ pub fn compare_pruned(
     tf: &TermFrequencies,
     words: &WordTable,
 ) -> Compared {
+    match compare_cheap(model, pruning, (ia, a), b, tf, words) {
+        Some(partial) => compare_costly(partial, model, pruning, (ia, a), b, tf, words),
+        None => Compared {
+            pattern: PRUNED,
+            tf_identity: 0.0,
+            tf_other: 0.0,
+        },
+    }
+}
+
+/// The first part of [`compare_pruned`]: every comparison but the costly ones, which
+/// read nothing of `b` but its names (they may still be missing); None when the pair
+/// cannot reach the cut whatever its names.
+pub(crate) fn compare_cheap(
+    model: &Model,
+    pruning: &Pruning,
+    (ia, a): (u32, &Prepared),
+    b: &Prepared,
+    tf: &TermFrequencies,
+    words: &WordTable,
+) -> Option<Partial> {
     let mut p = Partial {
         pattern: 0,
         tf_identity: 0.0,
@@ -429,6 +474,22 @@ pub fn compare_pruned(
             p.add(model, pruning, i, (a, b), tf, words);
         }
     }
+    let rest: f64 = pruning.best[ia as usize].iter().sum();
+    let rest_related: f64 = pruning.best_related[ia as usize].iter().sum();
+    ((p.known + rest).min(p.known_related + rest_related) >= pruning.cut).then_some(p)
+}
+
+/// The rest of [`compare_pruned`]: the costly comparisons, each only while the pair can
+/// still reach the cut.
+pub(crate) fn compare_costly(
+    mut p: Partial,
+    model: &Model,
+    pruning: &Pruning,
+    (ia, a): (u32, &Prepared),
+    b: &Prepared,
+    tf: &TermFrequencies,
+    words: &WordTable,
+) -> Compared {
     let best = &pruning.best[ia as usize];
     let best_related = &pruning.best_related[ia as usize];
     let mut rest: f64 = best.iter().sum();

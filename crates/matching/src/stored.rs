@@ -20,7 +20,7 @@ struct Word {
 /// spelling.
 #[derive(Default)]
 pub(crate) struct Vocabulary {
-    text: Vec<u8>,
+    text: String,
     words: Vec<Word>,
     by_hash: HashMap<u64, u32, HashedKeys>,
     /// Words whose spelling's hash another word holds.
@@ -47,8 +47,8 @@ impl Vocabulary {
             raw: raw.len() as u16,
             key: key.len() as u16,
         });
-        self.text.extend_from_slice(raw.as_bytes());
-        self.text.extend_from_slice(key.as_bytes());
+        self.text.push_str(raw);
+        self.text.push_str(key);
         match held {
             None => {
                 self.by_hash.insert(t.raw_hash, n);
@@ -61,11 +61,9 @@ impl Vocabulary {
     }
 
     fn str_at(&self, start: usize, len: u16) -> &str {
-        let bytes = self
-            .text
+        (self.text)
             .get(start..start + usize::from(len))
-            .unwrap_or_default();
-        std::str::from_utf8(bytes).unwrap_or_default()
+            .unwrap_or_default()
     }
 
     fn raw(&self, n: u32) -> &str {
@@ -186,6 +184,14 @@ fn put_id(out: &mut Vec<u8>, id: &str) {
     out.extend(digits.chunks(2).map(|d| d[0] << 4 | d[1]));
 }
 
+fn skip_id(r: &mut Reader) {
+    if r.byte() == ID_TEXT {
+        r.bytes();
+    } else {
+        r.at += 16;
+    }
+}
+
 fn read_id(r: &mut Reader) -> String {
     if r.byte() == ID_TEXT {
         return r.text().to_string();
@@ -265,10 +271,11 @@ fn texts_mut(p: &mut Prepared) -> [&mut Option<Text>; 12] {
 }
 
 /// Packs a record and its id at the end of `out`; its words go into the vocabulary.
+///
+/// The names come last: a look-up compares the other fields first, and unpacks the names
+/// only of a record that can still be a match ([`unpack_facts`], [`unpack_names`]).
 pub(crate) fn pack(id: &str, p: &Prepared, vocabulary: &mut Vocabulary, out: &mut Vec<u8>) {
     put_id(out, id);
-    put_forms(out, &p.names, vocabulary);
-    put_forms(out, &p.father, vocabulary);
     match p.dob {
         None => out.push(0),
         Some(d) => {
@@ -295,6 +302,8 @@ pub(crate) fn pack(id: &str, p: &Prepared, vocabulary: &mut Vocabulary, out: &mu
     for e in &p.employer {
         put_bytes(out, e.as_bytes());
     }
+    put_forms(out, &p.names, vocabulary);
+    put_forms(out, &p.father, vocabulary);
 }
 
 /// Writes a packed record behind its length.
@@ -318,13 +327,21 @@ pub(crate) fn id(packed: &[u8]) -> String {
 
 /// A packed record as it was prepared, and its id.
 pub(crate) fn unpack(packed: &[u8], vocabulary: &Vocabulary) -> (String, Prepared) {
+    let mut p = Prepared::default();
+    let names = unpack_facts(packed, &mut p);
+    unpack_names(packed, names, vocabulary, &mut p);
+    (id(packed), p)
+}
+
+/// Where a packed record's names start.
+#[derive(Clone, Copy)]
+pub(crate) struct NamesAt(usize);
+
+/// Unpacks every field of a packed record but its names into `p` (its names are left
+/// empty); returns where the names start.
+pub(crate) fn unpack_facts(packed: &[u8], p: &mut Prepared) -> NamesAt {
     let mut r = Reader { buf: packed, at: 0 };
-    let id = read_id(&mut r);
-    let mut p = Prepared {
-        names: read_forms(&mut r, vocabulary),
-        father: read_forms(&mut r, vocabulary),
-        ..Prepared::default()
-    };
+    skip_id(&mut r);
     p.dob = match r.byte() {
         0 => None,
         kind => {
@@ -337,14 +354,22 @@ pub(crate) fn unpack(packed: &[u8], vocabulary: &Vocabulary) -> (String, Prepare
     };
     p.sex = r.byte().checked_sub(1);
     let mask = r.varint();
-    for (i, t) in texts_mut(&mut p).into_iter().enumerate() {
-        if mask & 1 << i != 0 {
-            *t = Some(Text::new(r.text()));
-        }
+    for (i, t) in texts_mut(p).into_iter().enumerate() {
+        *t = (mask & 1 << i != 0).then(|| Text::new(r.text()));
     }
     let employers = r.varint() as usize;
     p.employer = (0..employers).map(|_| r.text().into()).collect();
-    (id, p)
+    NamesAt(r.at)
+}
+
+/// Unpacks a packed record's names (and father's names) into `p`.
+pub(crate) fn unpack_names(packed: &[u8], at: NamesAt, vocabulary: &Vocabulary, p: &mut Prepared) {
+    let mut r = Reader {
+        buf: packed,
+        at: at.0,
+    };
+    p.names = read_forms(&mut r, vocabulary);
+    p.father = read_forms(&mut r, vocabulary);
 }
 
 #[cfg(test)]

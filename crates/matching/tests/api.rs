@@ -301,3 +301,49 @@ fn a_relearnt_index_scores_as_one_built_with_the_new_model() {
     assert_eq!(scores(&relearnt), scores(&built));
     assert_eq!(relearnt.len(), people.len());
 }
+
+#[test]
+fn look_ups_that_skip_hopeless_names_find_what_comparing_everything_finds() {
+    // An index returning every candidate compares every name; one returning only the
+    // likely ones skips the names of records whose other fields rule them out.
+    let given = [
+        "Mohammad",
+        "Ahmad",
+        "Fatima",
+        "Gul",
+        "Mohammad Naser",
+        "Zahra",
+    ];
+    let family = ["Zaheri", "Karimi", "Ahmadzai", "Popal", "Zahiri"];
+    let people: Vec<Record> = (0..3_000)
+        .map(|i| {
+            let dob = format!("19{}-0{}-1{}", 60 + i % 13, 1 + i % 9, i % 7);
+            let phone = format!("07{:08}", (i * 7919) % 600);
+            let (g, f) = (given[i % given.len()], family[(i / 7) % family.len()]);
+            person(&format!("p{i}"), g, f, &dob, &phone)
+        })
+        .collect();
+    let mut all = Index::new(model(), 0.0);
+    let mut likely = Index::new(model(), 0.5);
+    for p in &people {
+        all.insert(p).unwrap();
+        likely.insert(p).unwrap();
+    }
+    let mut compared = 0;
+    let mut kept = 0;
+    for (i, p) in people.iter().enumerate().step_by(37) {
+        let mut q = p.clone();
+        q.id = format!("new{i}");
+        let expected: Vec<(String, String)> = (all.candidates(&q).into_iter())
+            .inspect(|_| compared += 1)
+            .filter(|c| c.probability >= 0.5)
+            .map(|c| (c.id, format!("{:.12}", c.probability)))
+            .collect();
+        let found: Vec<(String, String)> = (likely.candidates(&q).into_iter())
+            .map(|c| (c.id, format!("{:.12}", c.probability)))
+            .collect();
+        kept += found.len();
+        assert_eq!(found, expected, "{i}");
+    }
+    assert!(kept > 0 && compared > 2 * kept, "{kept} of {compared}");
+}

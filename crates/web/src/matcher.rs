@@ -4,8 +4,8 @@
 //!
 //! One background task owns an in-memory `matching::Index` per operation,
 //! built at start (its model learnt by EM from the registry itself, or from
-//! an even sample of a large one); the model is learnt again, in place, when
-//! the registry has doubled, until it was learnt from a sample. Requests only
+//! an even sample of a large one); the model is learnt again when the
+//! registry has doubled, until it was learnt from enough persons. Requests only
 //! tell it that an operation changed, so nothing on the request path waits
 //! for matching; it then catches up with every case changed since it last looked, whoever
 //! changed it (another server, `muster import`).
@@ -77,7 +77,8 @@ struct Registry {
     cases: HashMap<CaseId, Indexed>,
     next_group: u32,
     trained_on: usize,
-    /// The model was learnt from a sample of the registry: it is kept.
+    /// The model was learnt from a sample of the registry: it is kept, as one
+    /// learnt from [`SETTLED`] persons is.
     settled: bool,
     /// The latest change indexed; the next catch-up reads from a little
     /// before it, so that a change committed late is not missed.
@@ -141,11 +142,19 @@ const SELF_MATCH_CASES: usize = 40_000;
 /// Cases read, decrypted and indexed at a time when a registry is built:
 /// a registry of a million persons is never held whole in memory.
 const BUILD_CHUNK: usize = 2_000;
+/// A model learnt from this many persons is kept: it is not learnt again as
+/// the registry grows. Its weights are close to settled (see
+/// [`TRAINING_CASES`]), and learning again in the middle of a surge did harm:
+/// a demo registry of 12,929 persons learnt again at 26,000, most of them
+/// the surge's households, gave a model that weighed a phonetic name at 14
+/// bits and a different date of birth at nothing, and proposed 63,268 pairs
+/// in a surge of 20,000 households, where the model kept proposed 1,315.
+const SETTLED: usize = 10_000;
 /// Up to this many persons, a registry whose model is learnt again is also read,
 /// indexed and matched against itself again under the new model (a model learnt from
 /// a few hundred persons misses pairs that one learnt from a few thousand finds);
 /// past it, the new model only scores what comes next.
-const REMATCH_LIMIT: usize = 10_000;
+const REMATCH_LIMIT: usize = 2 * SETTLED;
 
 async fn run(store: Store, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut registries: HashMap<OperationId, Registry> = HashMap::new();
@@ -264,7 +273,10 @@ async fn catch_up_with(
         return (Some(registry), done);
     }
     registry.seen = registry.seen.max(changes.latest);
-    if !registry.settled && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING) {
+    if !registry.settled
+        && registry.trained_on < SETTLED
+        && registry.index.len() >= (2 * registry.trained_on).max(MIN_TRAINING)
+    {
         // The registry has doubled since the model was learnt: learn it again.
         if registry.index.len() <= REMATCH_LIMIT {
             match build(store, op).await {
@@ -329,11 +341,21 @@ async fn learn(store: &Store, op: &OperationId, cases: &[CaseId]) -> Result<Lear
         records.extend(persons.iter().map(record_of));
     }
     let from_all = step == 1;
+    let n = records.len();
     let model = tokio::task::spawn_blocking(move || {
         train_model(&training_sample(&records), &Config::default())
     })
     .await
     .map_err(|_| MatchError::Task)?;
+    // The model's own figures (no personal data): a match rate far above a few
+    // hundredths tells an operator that the model has gone wrong.
+    tracing::info!(
+        operation = %op,
+        persons = n,
+        match_rate = model.match_rate,
+        related_rate = model.related_rate,
+        "matching model learnt"
+    );
     Ok(Learnt { model, from_all })
 }
 
@@ -471,11 +493,15 @@ fn update(
     for p in persons {
         let record = record_of(p);
         let group = registry.group(p.case_id);
+        // A record the index cannot hold (its id twice) is simply not matched.
         let candidates = match find_pairs {
-            true => registry.index.candidates(&record),
-            false => Vec::new(),
+            true => registry.index.match_and_insert(&record, group),
+            false => registry
+                .index
+                .insert_in(&record, group)
+                .map(|()| Vec::new()),
         };
-        for c in candidates {
+        for c in candidates.unwrap_or_default() {
             let Ok(other) = c.id.parse::<PersonId>() else {
                 continue;
             };
@@ -503,8 +529,6 @@ fn update(
                 .ordered(),
             );
         }
-        // A record the index cannot hold (its id twice) is simply not matched.
-        let _ = registry.index.insert_in(&record, group);
     }
     found
 }
