@@ -50,23 +50,7 @@ impl Backend {
             // read from the system's cache, which is not counted against the
             // server (eight connections of 16 MiB took 128 MiB of its memory
             // at 1,000,000 persons).
-            Self::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA secure_delete = ON; PRAGMA cache_size = -4096;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
-                    .await?
-            }
+            Self::Sqlite => sqlite_pool(options, 8, "PRAGMA cache_size = -4096;").await?,
             Self::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
@@ -78,6 +62,24 @@ impl Backend {
         Ok(pool)
     }
 
+    /// SQLite's writer: one connection of its own, through which this process's
+    /// writes go in turn. A connection drops its whole page cache whenever another
+    /// connection has written since it last read, so in a surge the readers' caches
+    /// never stay warm; the writer's does, since the last change is its own, and it
+    /// holds the pages that each insert descends through (the indexes of the
+    /// registry's tables). None on PostgreSQL, whose writers share the pool.
+    pub(crate) async fn open_writer(self, url: &str) -> Result<Option<AnyPool>, StoreError> {
+        match self {
+            Self::Sqlite => {
+                let options = AnyConnectOptions::from_str(url)?;
+                Ok(Some(
+                    sqlite_pool(options, 1, "PRAGMA cache_size = -16384;").await?,
+                ))
+            }
+            Self::Postgres => Ok(None),
+        }
+    }
+
     pub(crate) async fn migrate(self, pool: &AnyPool) -> Result<(), StoreError> {
         match self {
             Self::Sqlite => SQLITE_MIGRATIONS.run(pool).await?,
@@ -85,6 +87,31 @@ impl Backend {
         }
         Ok(())
     }
+}
+
+/// A pool of SQLite connections, each set up as described in [`Backend::open_pool`]
+/// with `cache` (its page cache size).
+async fn sqlite_pool(
+    options: AnyConnectOptions,
+    connections: u32,
+    cache: &'static str,
+) -> Result<AnyPool, StoreError> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA secure_delete = ON;",
+                )
+                .await?;
+                conn.execute(cache).await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?)
 }
 
 /// The SQLite URL for a data directory: the file is created on first start.

@@ -519,8 +519,9 @@ impl WriteTx {
                     .map(|(position, (id, d))| (*case, position as i64, *id, *d))
             })
             .collect();
-        // Multi-row inserts, in chunks that stay under SQLite's parameter limit.
-        for chunk in shaped_chunks(&persons, 256) {
+        // Multi-row inserts, in chunks sized by `WriteTx::rows_per_statement`.
+        let per = self.rows_per_statement(6);
+        for chunk in shaped_chunks(&persons, per) {
             let sql = format!(
                 "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) VALUES {}",
                 values_list(chunk.len(), 6)
@@ -548,7 +549,8 @@ impl WriteTx {
         }
         // Appended to the recent words, merged into the index behind (see the
         // migration that made the table).
-        for chunk in shaped_chunks(&tokens, 512) {
+        let per = self.rows_per_statement(3);
+        for chunk in shaped_chunks(&tokens, per) {
             let sql = format!(
                 "INSERT INTO name_tokens_recent (operation_id, token, case_id) VALUES {}",
                 values_list(chunk.len(), 3)
@@ -583,7 +585,8 @@ impl WriteTx {
         let key = self.data_key(op).await?;
         let now = codec::time(self.now());
         let actor = self.actor().user_id().map(|u| u.to_string());
-        for chunk in shaped_chunks(events, 512) {
+        let per = self.rows_per_statement(6);
+        for chunk in shaped_chunks(events, per) {
             let sql = format!(
                 "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES {}",
                 values_list(chunk.len(), 6)
@@ -687,7 +690,8 @@ impl WriteTx {
         let references = self.next_references(&op.country, rows.len()).await?;
         let ids: Vec<CaseId> = rows.iter().map(|_| CaseId::new()).collect();
         let mut done = 0;
-        for chunk in shaped_chunks(rows, 512) {
+        let per = self.rows_per_statement(17);
+        for chunk in shaped_chunks(rows, per) {
             let sql = format!(
                 "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
                  household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \

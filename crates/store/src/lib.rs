@@ -72,6 +72,8 @@ pub struct Store {
     keys: std::sync::Arc<keyring::Keyring>,
     /// SQLite's writers of this process queue here, in turn (see [`tx`]).
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite's writer connection (see [`Backend::open_writer`]).
+    writer: Option<sqlx::AnyPool>,
 }
 
 impl std::fmt::Debug for keyring::Keyring {
@@ -186,6 +188,7 @@ impl Store {
             backend,
             keys: std::sync::Arc::new(keyring::Keyring::new(master)),
             write_gate: (backend == Backend::Sqlite).then(std::sync::Arc::default),
+            writer: backend.open_writer(url).await?,
         };
         store.backfill_provinces().await?;
         Ok(store)
@@ -207,7 +210,7 @@ impl Store {
     /// Starts a write on behalf of `actor`. Writers queue here, one at a time.
     pub async fn write(&self, actor: domain::audit::Actor) -> Result<WriteTx, StoreError> {
         WriteTx::begin(
-            &self.pool,
+            self.writer.as_ref().unwrap_or(&self.pool),
             self.write_gate.as_ref(),
             self.keys.clone(),
             actor,
@@ -222,6 +225,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

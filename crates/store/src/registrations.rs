@@ -176,7 +176,8 @@ impl WriteTx {
         let written = self.insert_cases(op, &rows).await?;
         let now = codec::time(self.now());
         let mut registered: HashMap<usize, Registered> = HashMap::new();
-        for (chunk, cases) in shaped_chunks(&fresh, 512).zip(shaped_chunks(&written, 512)) {
+        let per = self.rows_per_statement(6);
+        for (chunk, cases) in shaped_chunks(&fresh, per).zip(shaped_chunks(&written, per)) {
             let sql = format!(
                 "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
                  VALUES {}",
