@@ -5,6 +5,8 @@
 # officers and the physical limit. Prints the measured surge's JSON; the server's
 # memory, sampled every 2 s, goes to stderr at the end.
 # Usage: bench/load/million.sh PEOPLE_CSV [HOUSEHOLDS] [DIR]
+# A DIR holding a database loaded by an earlier run is measured again without loading
+# (give each such run its own SEED, or its households are replays of the last one).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 people=${1:?usage: million.sh PEOPLE_CSV [HOUSEHOLDS] [DIR]}
@@ -24,17 +26,19 @@ serve() {
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.2; done
 }
 trap 'kill $server 2>/dev/null || true' EXIT
-"$muster" demo --data-dir "$dir/data" --password surge-password --no-serve >&2
-serve
-"$load" --base "http://127.0.0.1:$port" --people "$people" --password surge-password \
-  --registrations "$households" --concurrency 256 --officer-every 0 --duration 3600 --seed 11 \
-  >"$dir/load.json"
-kill $server; wait $server 2>/dev/null || true
+if [ ! -f "$dir/data/muster.db" ]; then
+  "$muster" demo --data-dir "$dir/data" --password surge-password --no-serve >&2
+  serve
+  "$load" --base "http://127.0.0.1:$port" --people "$people" --password surge-password \
+    --registrations "$households" --concurrency 256 --officer-every 0 --duration 3600 --seed 11 \
+    >"$dir/load.json"
+  kill $server; wait $server 2>/dev/null || true
+fi
 serve
 ( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server; sleep 2; done ) >"$dir/rss" &
 # The matcher indexes the registry at start; the surge begins once it has.
 sleep 90
 "$load" --base "http://127.0.0.1:$port" --people "$people" --password surge-password \
-  --registrations 20000 --concurrency 128 --officer-every 20 --duration 600 --seed 12 \
+  --registrations 20000 --concurrency 128 --officer-every 20 --duration 600 --seed "${SEED:-12}" \
   --database "sqlite://$dir/data/muster.db"
 echo "server RSS after start, peak: $(sort -n "$dir/rss" | tail -1) KiB (data in $dir)" >&2
