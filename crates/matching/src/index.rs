@@ -356,10 +356,7 @@ impl Index {
                 if c.pattern == PRUNED {
                     return None;
                 }
-                let logs = model.pattern_logs(c.pattern);
-                let (ti, to) = (f64::from(c.tf_identity), f64::from(c.tf_other));
-                let probability =
-                    crate::explain::probability(model.weight_of(logs, ti, to, priors));
+                let probability = crate::explain::probability(model.weight_compared(c, priors));
                 let group = self.group[s as usize];
                 (probability >= self.min_probability).then(|| Candidate {
                     id: stored::id(packed),

@@ -140,7 +140,11 @@ impl Model {
         words: &WordTable,
         priors: Priors,
     ) -> f64 {
-        let c = self.compare(a, b, tf, words);
+        self.weight_compared(self.compare(a, b, tf, words), priors)
+    }
+
+    /// The match weight of a pair compared already.
+    pub(crate) fn weight_compared(&self, c: Compared, priors: Priors) -> f64 {
         self.weight_of(
             self.pattern_logs(c.pattern),
             f64::from(c.tf_identity),

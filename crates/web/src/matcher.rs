@@ -5,10 +5,10 @@
 //! One background task owns an in-memory `matching::Index` per operation,
 //! built at start (its model learnt by EM from the registry itself, or from
 //! an even sample of a large one); the model is learnt again when the
-//! registry has doubled, until it was learnt from enough persons. Requests only
-//! tell it that an operation changed, so nothing on the request path waits
-//! for matching; it then catches up with every case changed since it last looked, whoever
-//! changed it (another server, `muster import`).
+//! registry has doubled, until it was learnt from enough persons. Requests
+//! only tell it that an operation changed, so nothing on the request path
+//! waits for matching; it then catches up with every case changed since it
+//! last looked, whoever changed it (another server, `muster import`).
 
 use std::collections::HashMap;
 
@@ -145,10 +145,10 @@ const BUILD_CHUNK: usize = 2_000;
 /// A model learnt from this many persons is kept: it is not learnt again as
 /// the registry grows. Its weights are close to settled (see
 /// [`TRAINING_CASES`]), and learning again in the middle of a surge did harm:
-/// a demo registry of 12,929 persons learnt again at 26,000, most of them
-/// the surge's households, gave a model that weighed a phonetic name at 14
-/// bits and a different date of birth at nothing, and proposed 63,268 pairs
-/// in a surge of 20,000 households, where the model kept proposed 1,315.
+/// learnt again at 26,000 persons, most of them the surge's households, the
+/// demo's model became one that is not credible (see
+/// [`CREDIBLE_MATCH_RATE`]) and proposed 63,268 pairs in a surge of 20,000
+/// households, where the model kept proposed 1,315.
 const SETTLED: usize = 10_000;
 /// The most duplicates per person a credible model expects. Learning has gone
 /// wrong on some registries (a demo of 12,929 persons with 20,000 surge
