@@ -447,11 +447,23 @@ pub fn compare_pruned(
 ) -> Compared {
     match compare_cheap(model, pruning, (ia, a), b, tf, words) {
         Some(partial) => compare_costly(partial, model, pruning, (ia, a), b, tf, words),
-        None => Compared {
-            pattern: PRUNED,
-            tf_identity: 0.0,
-            tf_other: 0.0,
-        },
+        None => PRUNED_PAIR,
+    }
+}
+
+/// A pair cut short by [`Pruning`].
+const PRUNED_PAIR: Compared = Compared {
+    pattern: PRUNED,
+    tf_identity: 0.0,
+    tf_other: 0.0,
+};
+
+impl Partial {
+    /// Whether the pair can still reach the cut, with at most `rest` bits still to come
+    /// against unrelated people and `rest_related` against relatives: the weight is at
+    /// most the log-odds against either alternative alone.
+    fn can_reach(&self, pruning: &Pruning, rest: f64, rest_related: f64) -> bool {
+        (self.known + rest).min(self.known_related + rest_related) >= pruning.cut
     }
 }
 
@@ -480,11 +492,11 @@ pub(crate) fn compare_cheap(
     }
     let rest: f64 = pruning.best[ia as usize].iter().sum();
     let rest_related: f64 = pruning.best_related[ia as usize].iter().sum();
-    ((p.known + rest).min(p.known_related + rest_related) >= pruning.cut).then_some(p)
+    p.can_reach(pruning, rest, rest_related).then_some(p)
 }
 
-/// The rest of [`compare_pruned`]: the costly comparisons, each only while the pair can
-/// still reach the cut.
+/// The rest of [`compare_pruned`], after [`compare_cheap`] let the pair through: the
+/// costly comparisons, each after the first only while the pair can still reach the cut.
 pub(crate) fn compare_costly(
     mut p: Partial,
     model: &Model,
@@ -499,13 +511,8 @@ pub(crate) fn compare_costly(
     let mut rest: f64 = best.iter().sum();
     let mut rest_related: f64 = best_related.iter().sum();
     for (k, &i) in pruning.costly.iter().enumerate() {
-        // The weight is at most the log-odds against either alternative alone.
-        if (p.known + rest).min(p.known_related + rest_related) < pruning.cut {
-            return Compared {
-                pattern: PRUNED,
-                tf_identity: 0.0,
-                tf_other: 0.0,
-            };
+        if k > 0 && !p.can_reach(pruning, rest, rest_related) {
+            return PRUNED_PAIR;
         }
         p.add(model, pruning, i, (a, b), tf, words);
         rest -= best[k];
