@@ -213,6 +213,7 @@ impl Store {
             self.writer.as_ref().unwrap_or(&self.pool),
             self.write_gate.as_ref(),
             self.keys.clone(),
+            self.backend,
             actor,
         )
         .await
