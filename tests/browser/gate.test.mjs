@@ -36,7 +36,13 @@ async function verdictAfterScanning(page, token) {
   const before = await page.locator('#verdict').getAttribute('data-scan');
   await page.locator('#scan').fill(token);
   await page.locator('#scan').press('Enter');
-  await page.waitForFunction((b) => document.querySelector('#verdict').dataset.scan !== b, before);
+  // Before the first scan the attribute is missing: getAttribute gives null, dataset
+  // undefined, so both sides are read the same way (undefined !== null passed at once,
+  // before the scan was checked, and the verdict read was null).
+  await page.waitForFunction(
+    (b) => document.querySelector('#verdict').getAttribute('data-scan') !== b,
+    before,
+  );
   return page.locator('#verdict').getAttribute('data-verdict');
 }
 
