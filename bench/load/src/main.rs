@@ -17,7 +17,7 @@
 
 mod physical;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -93,10 +93,49 @@ fn opt(s: &str) -> Value {
     }
 }
 
-/// A household: a principal from one row and up to four members from others
-/// with the principal's family name, as families register together.
-fn household(rows: &[Row], rng: &mut SmallRng, n: usize) -> Value {
-    let principal = &rows[rng.random_range(0..rows.len())];
+/// The registry's rows with an index of family names, from which households
+/// are drawn.
+struct Registry {
+    rows: Vec<Row>,
+    /// Row numbers by family name (lowercase; rows without one are not in it).
+    by_family: HashMap<String, Vec<usize>>,
+}
+
+impl Registry {
+    fn new(rows: Vec<Row>) -> Registry {
+        let mut by_family: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let family = r.family_name.trim().to_lowercase();
+            if !family.is_empty() {
+                by_family.entry(family).or_default().push(i);
+            }
+        }
+        Registry { rows, by_family }
+    }
+
+    /// Another person of the principal's family name: a row of its own, so
+    /// that the member's names agree with each other in both scripts. Rows
+    /// with the principal's given name may be the principal again (the
+    /// registry holds people up to four times) and are passed over.
+    fn relative(&self, principal: usize, rng: &mut SmallRng) -> Option<usize> {
+        let p = &self.rows[principal];
+        let family = self.by_family.get(&p.family_name.trim().to_lowercase())?;
+        let given = p.given_name.trim().to_lowercase();
+        (0..8)
+            .map(|_| family[rng.random_range(0..family.len())])
+            .find(|&i| i != principal && self.rows[i].given_name.trim().to_lowercase() != given)
+    }
+}
+
+/// A household: a principal from one row and up to four members, as families
+/// register together. Members are rows of the principal's family name, so that each
+/// member's names agree with each other in both scripts; where the registry has none
+/// (no family name, or a rare one), a member is another row given the principal's
+/// family name, without the native-script name that would then name someone else.
+fn household(registry: &Registry, rng: &mut SmallRng, n: usize) -> Value {
+    let rows = &registry.rows;
+    let p = rng.random_range(0..rows.len());
+    let principal = &rows[p];
     let size = match rng.random_range(0..100) {
         0..30 => 1,
         30..55 => 2,
@@ -106,14 +145,20 @@ fn household(rows: &[Row], rng: &mut SmallRng, n: usize) -> Value {
     };
     let mut members = vec![member(principal, "principal")];
     for _ in 1..size {
-        let r = &rows[rng.random_range(0..rows.len())];
         let relationship = if members.len() == 1 {
             "spouse"
         } else {
             "child"
         };
-        let mut m = member(r, relationship);
-        m["family_name"] = opt(&principal.family_name);
+        let m = match registry.relative(p, rng) {
+            Some(r) => member(&rows[r], relationship),
+            None => {
+                let mut m = member(&rows[rng.random_range(0..rows.len())], relationship);
+                m["family_name"] = opt(&principal.family_name);
+                m["full_name_native"] = Value::Null;
+                m
+            }
+        };
         members.push(m);
     }
     // Numbers unique per household, so that resends are the only replays.
@@ -201,7 +246,7 @@ async fn main() -> anyhow::Result<()> {
     if rows.is_empty() {
         bail!("{} has no rows", args.people);
     }
-    let rows = Arc::new(rows);
+    let registry = Arc::new(Registry::new(rows));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .timeout(Duration::from_secs(30))
@@ -218,9 +263,9 @@ async fn main() -> anyhow::Result<()> {
     let deadline = started + Duration::from_secs(args.duration);
     let mut workers = Vec::new();
     for w in 0..args.concurrency {
-        let (client, rows, next, tally, cookie, args, host) = (
+        let (client, registry, next, tally, cookie, args, host) = (
             client.clone(),
-            rows.clone(),
+            registry.clone(),
             next.clone(),
             tally.clone(),
             cookie.clone(),
@@ -238,7 +283,7 @@ async fn main() -> anyhow::Result<()> {
                 if n >= args.registrations || Instant::now() >= deadline {
                     break;
                 }
-                let body = household(&rows, &mut rng, n);
+                let body = household(&registry, &mut rng, n);
                 let t = Instant::now();
                 let res = client
                     .post(&url)
@@ -263,7 +308,16 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 if args.officer_every > 0 && n % args.officer_every == 0 {
-                    officer(&client, &args, &host, &cookie, &rows, &mut rng, &tally).await;
+                    officer(
+                        &client,
+                        &args,
+                        &host,
+                        &cookie,
+                        &registry.rows,
+                        &mut rng,
+                        &tally,
+                    )
+                    .await;
                 }
             }
         }));

@@ -356,8 +356,14 @@ pub(crate) fn train(
         stage: Stage::Training,
         items: patterns.len(),
     });
-    let fit = em::fit(&comparisons, &patterns, &u, config.em_iterations);
     let per_record = candidates.len() as f64 / n.max(1) as f64;
+    let fit = em::fit(
+        &comparisons,
+        &patterns,
+        &u,
+        config.em_iterations,
+        per_record,
+    );
     let model = Model {
         comparisons,
         m: fit.m,
