@@ -17,10 +17,12 @@ database=${4:-}
 args=(--data-dir "$dir/data")
 if [ -n "$database" ]; then args+=(--database "$database"); else database="sqlite://$dir/data/muster.db"; fi
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --bin muster >&2
+# The server as deployed (Cargo.toml, `production`); PROFILE=release builds faster.
+profile=${PROFILE:-production}
+cargo build --profile "$profile" --bin muster >&2
 CARGO_TARGET_DIR=${LOAD_TARGET_DIR:-bench/load/target} \
   cargo build --release --manifest-path bench/load/Cargo.toml >&2
-muster=$target/release/muster
+muster=$target/$profile/muster
 load=${LOAD_TARGET_DIR:-bench/load/target}/release/muster-load
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 serve() {

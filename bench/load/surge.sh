@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One surge on a fresh demo database: builds the release server and the load
+# One surge on a fresh demo database: builds the server (the production profile) and the load
 # generator, loads the demo, serves it, replays the surge with officers
 # searching, measures the physical limit on the same database, prints JSON.
 # Usage: bench/load/surge.sh PEOPLE_CSV [REGISTRATIONS] [CONCURRENCY] [DATABASE_URL] [muster-load options]
@@ -11,7 +11,9 @@ count=${2:-20000}
 concurrency=${3:-64}
 database=${4:-}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --bin muster >&2
+# The server as deployed (Cargo.toml, `production`); PROFILE=release builds faster.
+profile=${PROFILE:-production}
+cargo build --profile "$profile" --bin muster >&2
 CARGO_TARGET_DIR=${LOAD_TARGET_DIR:-bench/load/target} \
   cargo build --release --manifest-path bench/load/Cargo.toml >&2
 load=${LOAD_TARGET_DIR:-bench/load/target}/release/muster-load
@@ -19,8 +21,8 @@ dir=$(mktemp -d /tmp/muster-surge.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 args=(--data-dir "$dir")
 if [ -n "$database" ]; then args+=(--database "$database"); else database="sqlite://$dir/muster.db"; fi
-"$target/release/muster" demo "${args[@]}" --password surge-password --no-serve >&2
-"$target/release/muster" serve "${args[@]}" --registrations-per-hour 0 \
+"$target/$profile/muster" demo "${args[@]}" --password surge-password --no-serve >&2
+"$target/$profile/muster" serve "${args[@]}" --registrations-per-hour 0 \
   --listen "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
