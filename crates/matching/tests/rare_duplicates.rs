@@ -31,24 +31,26 @@ fn generator() -> PathBuf {
         .expect("the shared Afghan registry generator (../shared/data/afghan_names/gen.py)")
 }
 
-/// Pairwise precision and recall of `cluster_of` against the true persons.
-fn precision_recall(cluster_of: &[u32], person_of: &[&str]) -> (f64, f64) {
-    let pairs = |groups: &HashMap<(u32, &str), usize>| -> f64 {
-        groups.values().map(|&n| (n * (n - 1) / 2) as f64).sum()
-    };
-    let mut clusters = HashMap::new();
-    let mut persons = HashMap::new();
-    let mut both = HashMap::new();
-    for (&c, &p) in cluster_of.iter().zip(person_of) {
-        *clusters.entry((c, "")).or_insert(0) += 1;
-        *persons.entry((0, p)).or_insert(0) += 1;
-        *both.entry((c, p)).or_insert(0) += 1;
+/// Pairs of records put in one cluster, pairs that are one person, and pairs that are both.
+struct PairCounts {
+    found: f64,
+    true_pairs: f64,
+    right: f64,
+}
+
+fn pair_counts(cluster_of: &[u32], person_of: &[&str]) -> PairCounts {
+    fn pairs<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> f64 {
+        let mut sizes: HashMap<K, usize> = HashMap::new();
+        for k in keys {
+            *sizes.entry(k).or_insert(0) += 1;
+        }
+        sizes.values().map(|&n| (n * (n - 1) / 2) as f64).sum()
     }
-    let right = pairs(&both);
-    (
-        right / pairs(&clusters).max(1.0),
-        right / pairs(&persons).max(1.0),
-    )
+    PairCounts {
+        found: pairs(cluster_of.iter()),
+        true_pairs: pairs(person_of.iter()),
+        right: pairs(cluster_of.iter().zip(person_of)),
+    }
 }
 
 #[test]
@@ -87,20 +89,15 @@ fn a_registry_with_few_duplicates_is_learnt_as_such() {
     std::fs::remove_dir_all(&out).unwrap();
     let person_of: Vec<&str> = records.iter().map(|r| truth[&r.id].as_str()).collect();
     let result = match_batch(&records, &Config::default(), &|_| {});
-    let true_rate = {
-        let mut per_person: HashMap<&str, usize> = HashMap::new();
-        for p in &person_of {
-            *per_person.entry(p).or_insert(0) += 1;
-        }
-        let pairs: usize = per_person.values().map(|n| n * (n - 1) / 2).sum();
-        pairs as f64 / records.len() as f64
-    };
+    let counts = pair_counts(&result.cluster_of, &person_of);
+    let true_rate = counts.true_pairs / records.len() as f64;
     assert!(
         result.model.match_rate < 4.0 * true_rate,
         "the model expects {:.3} duplicates per record; the registry holds {true_rate:.3}",
         result.model.match_rate
     );
-    let (precision, recall) = precision_recall(&result.cluster_of, &person_of);
+    let precision = counts.right / counts.found.max(1.0);
+    let recall = counts.right / counts.true_pairs.max(1.0);
     let f1 = 2.0 * precision * recall / (precision + recall);
     assert!(
         f1 > 0.55,
