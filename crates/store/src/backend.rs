@@ -50,7 +50,11 @@ impl Backend {
             // read from the system's cache, which is not counted against the
             // server (eight connections of 16 MiB took 128 MiB of its memory
             // at 1,000,000 persons).
-            Self::Sqlite => sqlite_pool(options, 8, "PRAGMA cache_size = -4096;").await?,
+            Self::Sqlite => {
+                sqlite_pool(8, "PRAGMA cache_size = -4096;")
+                    .connect_with(options)
+                    .await?
+            }
             Self::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
@@ -68,13 +72,24 @@ impl Backend {
     /// never stay warm; the writer's does, since the last change is its own, and it
     /// holds the pages that each insert descends through (the indexes of the
     /// registry's tables). None on PostgreSQL, whose writers share the pool.
+    ///
+    /// The connection's thread, which runs every statement of a group commit,
+    /// runs at background priority (see `priority`): it is started from a
+    /// background thread, and kept for the life of the pool (no idle timeout,
+    /// no lifetime), since one opened again later would start from whichever
+    /// thread asked for it.
     pub(crate) async fn open_writer(self, url: &str) -> Result<Option<AnyPool>, StoreError> {
         match self {
             Self::Sqlite => {
                 let options = AnyConnectOptions::from_str(url)?;
-                Ok(Some(
-                    sqlite_pool(options, 1, "PRAGMA cache_size = -16384;").await?,
-                ))
+                let connect = sqlite_pool(1, "PRAGMA cache_size = -16384;")
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(options);
+                let writer = crate::priority::spawn(connect)
+                    .await
+                    .map_err(|_| StoreError::Unavailable)??;
+                Ok(Some(writer))
             }
             Self::Postgres => Ok(None),
         }
@@ -91,12 +106,8 @@ impl Backend {
 
 /// A pool of SQLite connections, each set up as described in [`Backend::open_pool`]
 /// with `cache` (its page cache size).
-async fn sqlite_pool(
-    options: AnyConnectOptions,
-    connections: u32,
-    cache: &'static str,
-) -> Result<AnyPool, StoreError> {
-    Ok(AnyPoolOptions::new()
+fn sqlite_pool(connections: u32, cache: &'static str) -> AnyPoolOptions {
+    AnyPoolOptions::new()
         .max_connections(connections)
         .after_connect(move |conn, _| {
             Box::pin(async move {
@@ -110,8 +121,6 @@ async fn sqlite_pool(
                 Ok(())
             })
         })
-        .connect_with(options)
-        .await?)
 }
 
 /// The SQLite URL for a data directory: the file is created on first start.

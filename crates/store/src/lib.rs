@@ -27,6 +27,7 @@ pub mod outbox;
 mod passes;
 mod plans;
 mod posts;
+pub mod priority;
 mod quotas;
 mod registrar;
 mod registrations;

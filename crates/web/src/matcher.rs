@@ -8,7 +8,9 @@
 //! registry has doubled, until it was learnt from enough persons. Requests
 //! only tell it that an operation changed, so nothing on the request path
 //! waits for matching; it then catches up with every case changed since it
-//! last looked, whoever changed it (another server, `muster import`).
+//! last looked, whoever changed it (another server, `muster import`). Its
+//! look-ups and learning run on background threads (`store::priority`), so
+//! that in a surge an officer's request does not wait behind them.
 
 use std::collections::HashMap;
 
@@ -324,7 +326,7 @@ async fn relearn(
         }
         Err(e) => return Err((Some(registry), e)),
     };
-    let relearnt = tokio::task::spawn_blocking(move || {
+    let relearnt = store::priority::spawn_blocking(move || {
         registry.index.relearn(learnt.model);
         registry.trained_on = registry.index.len();
         registry.settled = !learnt.from_all;
@@ -380,7 +382,7 @@ async fn learn_from(
         records.extend(persons.iter().map(record_of));
     }
     let n = records.len();
-    let model = tokio::task::spawn_blocking(move || {
+    let model = store::priority::spawn_blocking(move || {
         train_model(&training_sample(&records), &Config::default())
     })
     .await
@@ -461,7 +463,7 @@ async fn index_cases(
             Ok(persons) => persons,
             Err(e) => return (Some(registry), Err(e.into())),
         };
-        let matched = tokio::task::spawn_blocking(move || {
+        let matched = store::priority::spawn_blocking(move || {
             let found = update(&mut registry, ids, &persons, find_pairs);
             (registry, found)
         })
