@@ -38,9 +38,7 @@ impl Backend {
     }
 
     pub(crate) async fn open_pool(self, url: &str) -> Result<AnyPool, StoreError> {
-        static DRIVERS: Once = Once::new();
-        DRIVERS.call_once(sqlx::any::install_default_drivers);
-        let options = AnyConnectOptions::from_str(url)?;
+        let options = any_options(url)?;
         let pool = match self {
             // WAL lets readers run beside the one writer; synchronous=FULL syncs
             // the log at every commit, so an acknowledged write survives a power cut;
@@ -81,14 +79,17 @@ impl Backend {
     pub(crate) async fn open_writer(self, url: &str) -> Result<Option<AnyPool>, StoreError> {
         match self {
             Self::Sqlite => {
-                let options = AnyConnectOptions::from_str(url)?;
+                let options = any_options(url)?;
                 let connect = sqlite_pool(1, "PRAGMA cache_size = -16384;")
                     .idle_timeout(None)
                     .max_lifetime(None)
                     .connect_with(options);
-                let writer = crate::priority::spawn(connect)
-                    .await
-                    .map_err(|_| StoreError::Unavailable)??;
+                let writer = crate::priority::spawn(connect).await.map_err(|e| {
+                    match e.try_into_panic() {
+                        Ok(panic) => std::panic::resume_unwind(panic),
+                        Err(_) => StoreError::Unavailable,
+                    }
+                })??;
                 Ok(Some(writer))
             }
             Self::Postgres => Ok(None),
@@ -102,6 +103,13 @@ impl Backend {
         }
         Ok(())
     }
+}
+
+/// Options for `url`, once sqlx knows the drivers the `Any` pool dispatches to.
+fn any_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
+    static DRIVERS: Once = Once::new();
+    DRIVERS.call_once(sqlx::any::install_default_drivers);
+    Ok(AnyConnectOptions::from_str(url)?)
 }
 
 /// A pool of SQLite connections, each set up as described in [`Backend::open_pool`]
