@@ -685,8 +685,14 @@ mod tests {
         let start = std::time::Instant::now();
         let later = |ms| start + std::time::Duration::from_millis(ms);
         // Never read yet: the overlap.
-        assert_eq!(read_from(Some(seen), None, start), (Some(seen - OVERLAP), true));
-        assert_eq!(read_from(Some(seen), Some(start), later(999)), (Some(seen), false));
+        assert_eq!(
+            read_from(Some(seen), None, start),
+            (Some(seen - OVERLAP), true)
+        );
+        assert_eq!(
+            read_from(Some(seen), Some(start), later(999)),
+            (Some(seen), false)
+        );
         assert_eq!(
             read_from(Some(seen), Some(start), later(1_000)),
             (Some(seen - OVERLAP), true)
