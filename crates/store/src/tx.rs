@@ -69,6 +69,9 @@ impl WriteTx {
             keys,
             backend,
             actor,
+            // Taken once the write lock is held, so that the times of one
+            // server's writes follow their commit order; the matcher's
+            // catch-up reads from the latest time it has seen on that basis.
             now: codec::now(),
         })
     }

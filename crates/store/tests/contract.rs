@@ -755,6 +755,23 @@ async fn concurrent_writers_keep_the_chain_whole(store: Store) {
         store::ChainReport::Intact { events: 49 }
     ));
     assert_eq!(total(&store, &op, &CaseFilter::default()).await, 48);
+    // Each write's time is taken under the write lock: in the chain's order,
+    // the times never go back (the matcher's catch-up counts on it).
+    let events = store
+        .list_audit(store::Paging {
+            page: 1,
+            per_page: 100,
+        })
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(events.len(), 49);
+    // Newest first.
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0].seq > w[1].seq && w[0].at >= w[1].at)
+    );
 }
 
 fn registration_request(key: &str, body: &str) -> store::RegistrationRequest {
