@@ -9,6 +9,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 use crate::StoreError;
+use crate::checkpoint::Checkpointer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -49,7 +50,7 @@ impl Backend {
             // server (eight connections of 16 MiB took 128 MiB of its memory
             // at 1,000,000 persons).
             Self::Sqlite => {
-                sqlite_pool(8, "PRAGMA cache_size = -4096;")
+                sqlite_pool(8, "PRAGMA cache_size = -4096;".into())
                     .connect_with(options)
                     .await?
             }
@@ -79,18 +80,29 @@ impl Backend {
     pub(crate) async fn open_writer(self, url: &str) -> Result<Option<AnyPool>, StoreError> {
         match self {
             Self::Sqlite => {
-                let options = any_options(url)?;
-                let connect = sqlite_pool(1, "PRAGMA cache_size = -16384;")
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect_with(options);
-                let writer = crate::priority::spawn(connect).await.map_err(|e| {
-                    match e.try_into_panic() {
-                        Ok(panic) => std::panic::resume_unwind(panic),
-                        Err(_) => StoreError::Unavailable,
-                    }
-                })??;
+                // Checkpoints are the checkpointer's; this one is the backstop.
+                let settings = format!(
+                    "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = {};",
+                    crate::checkpoint::WRITER_CHECKPOINTS_AT
+                );
+                let writer = background_connection(url, settings).await?;
                 Ok(Some(writer))
+            }
+            Self::Postgres => Ok(None),
+        }
+    }
+
+    /// SQLite's checkpointer (see `checkpoint`): one connection of its own at
+    /// background priority, with a small page cache (a checkpoint copies the
+    /// log's pages without it). None on PostgreSQL.
+    pub(crate) async fn open_checkpointer(
+        self,
+        url: &str,
+    ) -> Result<Option<Checkpointer>, StoreError> {
+        match self {
+            Self::Sqlite => {
+                let pool = background_connection(url, "PRAGMA cache_size = -256;".into()).await?;
+                Ok(Some(Checkpointer::start(pool)))
             }
             Self::Postgres => Ok(None),
         }
@@ -112,12 +124,30 @@ fn any_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
     Ok(AnyConnectOptions::from_str(url)?)
 }
 
+/// One SQLite connection opened from a background thread, so that its own
+/// thread runs at background priority, and kept for the life of the pool.
+async fn background_connection(url: &str, settings: String) -> Result<AnyPool, StoreError> {
+    let connect = sqlite_pool(1, settings)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(any_options(url)?);
+    crate::priority::spawn(connect)
+        .await
+        .map_err(|e| match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => StoreError::Unavailable,
+        })?
+        .map_err(Into::into)
+}
+
 /// A pool of SQLite connections, each set up as described in [`Backend::open_pool`]
-/// with `cache` (its page cache size).
-fn sqlite_pool(connections: u32, cache: &'static str) -> AnyPoolOptions {
+/// and then with `settings` (its page cache's size, its checkpoints).
+fn sqlite_pool(connections: u32, settings: String) -> AnyPoolOptions {
+    let settings: std::sync::Arc<str> = settings.into();
     AnyPoolOptions::new()
         .max_connections(connections)
         .after_connect(move |conn, _| {
+            let settings = settings.clone();
             Box::pin(async move {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -125,7 +155,7 @@ fn sqlite_pool(connections: u32, cache: &'static str) -> AnyPoolOptions {
                      PRAGMA secure_delete = ON;",
                 )
                 .await?;
-                conn.execute(cache).await?;
+                conn.execute(&*settings).await?;
                 Ok(())
             })
         })

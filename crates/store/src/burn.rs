@@ -77,11 +77,7 @@ impl Store {
     pub async fn after_burn(&self, op: &OperationId) -> Result<(), StoreError> {
         self.keys.burned(op);
         match self.backend {
-            Backend::Sqlite => {
-                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(&self.pool)
-                    .await?;
-            }
+            Backend::Sqlite => crate::checkpoint::truncate(&self.pool).await?,
             Backend::Postgres => {
                 for table in ["operation_keys", "signing_keys"] {
                     sqlx::query(&format!("VACUUM FULL {table}"))

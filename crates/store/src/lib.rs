@@ -14,6 +14,7 @@ mod audit;
 pub mod backend;
 mod burn;
 mod cases;
+mod checkpoint;
 mod codec;
 mod decisions;
 mod duplicates;
@@ -75,6 +76,8 @@ pub struct Store {
     write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
     /// SQLite's writer connection (see [`Backend::open_writer`]).
     writer: Option<sqlx::AnyPool>,
+    /// SQLite's checkpoints, while any handle lives (see [`checkpoint`]).
+    checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
 }
 
 impl std::fmt::Debug for keyring::Keyring {
@@ -190,6 +193,7 @@ impl Store {
             keys: std::sync::Arc::new(keyring::Keyring::new(master)),
             write_gate: (backend == Backend::Sqlite).then(std::sync::Arc::default),
             writer: backend.open_writer(url).await?,
+            checkpointer: backend.open_checkpointer(url).await?.map(Into::into),
         };
         store.backfill_provinces().await?;
         Ok(store)
@@ -227,6 +231,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop();
+        }
         if let Some(writer) = &self.writer {
             writer.close().await;
         }

@@ -8,8 +8,9 @@
 //! A batch the database refuses as a whole is written again one registration
 //! at a time, so that one bad registration never costs the others theirs.
 //!
-//! Between batches, about once a second, the writer also merges the recent
-//! name words into the case search's index (see `name_index`).
+//! Between batches the writer also merges the recent name words into the
+//! case search's index, a part at a time, each part about once a second
+//! (see `name_index`).
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ use domain::case::NewCase;
 use domain::operation::Operation;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::name_index::PARTS;
 use crate::{Registered, RegistrationRequest, Store, StoreError};
 
 /// The most registrations written in one transaction: large enough to take
@@ -88,12 +90,14 @@ impl Registrar {
     }
 }
 
-/// How often the recent name words are merged into the search's index.
-const MERGE_EVERY: Duration = Duration::from_secs(1);
+/// How often each part of the recent name words is merged into the search's
+/// index: the parts in turn, each once a second.
+const MERGE_EVERY: Duration = Duration::from_millis(1000 / PARTS as u64);
 
 async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     let mut merged_at = Instant::now();
+    let mut part = 0;
     loop {
         let until_merge = MERGE_EVERY.saturating_sub(merged_at.elapsed());
         // `recv_many` is cancel-safe: a timeout loses no registration.
@@ -103,21 +107,25 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
             Err(_) => {}
         }
         if merged_at.elapsed() >= MERGE_EVERY {
-            let started = Instant::now();
-            match store.merge_recent_name_words().await {
-                Ok(0) => {}
-                Ok(words) => tracing::debug!(
-                    words,
-                    ms = started.elapsed().as_secs_f64() * 1e3,
-                    "recent name words merged"
-                ),
-                // The words stay where the search finds them; the next merge retries.
-                Err(e) => {
-                    tracing::warn!(error = e.class(), "recent name words could not be merged")
-                }
-            }
+            merge(&store, part).await;
+            part = (part + 1) % PARTS;
             merged_at = Instant::now();
         }
+    }
+}
+
+async fn merge(store: &Store, part: u8) {
+    let started = Instant::now();
+    match store.merge_recent_name_words_of(part).await {
+        Ok(0) => {}
+        Ok(words) => tracing::debug!(
+            part,
+            words,
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "recent name words merged"
+        ),
+        // The words stay where the search finds them; the part's next turn retries.
+        Err(e) => tracing::warn!(error = e.class(), "recent name words could not be merged"),
     }
 }
 
