@@ -34,17 +34,18 @@ pub(crate) fn parts_sql<'a>(tokens: impl IntoIterator<Item = &'a String>) -> Str
     let mut parts: Vec<i64> = tokens.into_iter().map(|t| part_of(t)).collect();
     parts.sort_unstable();
     parts.dedup();
-    parts
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    sql_list(parts)
 }
 
 /// Every part, as [`parts_sql`] writes them: for looking a case up by its
 /// id, whichever parts its words are in.
 pub(crate) fn all_parts_sql() -> String {
-    (0..PARTS)
+    sql_list((0..PARTS).map(i64::from))
+}
+
+fn sql_list(parts: impl IntoIterator<Item = i64>) -> String {
+    parts
+        .into_iter()
         .map(|p| p.to_string())
         .collect::<Vec<_>>()
         .join(", ")
