@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use zeroize::Zeroizing;
 
 use crate::sealing::DataKey;
-use crate::tx::{parameter_list, shaped_chunks, values_list};
+use crate::tx::{parameter_list, shaped_chunks};
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec, name_index};
 
 /// What the case list asks for. `name_words` are matched whole, all of them,
@@ -529,7 +529,7 @@ impl WriteTx {
         for chunk in shaped_chunks(&persons, per) {
             let sql = format!(
                 "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) VALUES {}",
-                values_list(chunk.len(), 6)
+                self.values_list(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for (case, position, id, details) in chunk {
@@ -558,7 +558,7 @@ impl WriteTx {
         for chunk in shaped_chunks(&tokens, per) {
             let sql = format!(
                 "INSERT INTO name_tokens_recent (part, case_id, token, operation_id) VALUES {}",
-                values_list(chunk.len(), 4)
+                self.values_list(chunk.len(), 4)
             );
             let mut q = sqlx::query(&sql);
             for (t, case) in chunk {
@@ -598,7 +598,7 @@ impl WriteTx {
         for chunk in shaped_chunks(events, per) {
             let sql = format!(
                 "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES {}",
-                values_list(chunk.len(), 6)
+                self.values_list(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for (case, from, to, reason) in chunk {
@@ -705,7 +705,7 @@ impl WriteTx {
                 "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
                  household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
                  VALUES {}",
-                values_list(chunk.len(), 17)
+                self.values_list(chunk.len(), 17)
             );
             let mut q = sqlx::query(&sql);
             for (j, row) in chunk.iter().enumerate() {

@@ -21,7 +21,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::sealing::{open_signing_key, seal_signing_key};
-use crate::tx::{parameter_list, values_list};
+use crate::tx::parameter_list;
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// A pass just issued, with what a call-forward message needs.
@@ -587,7 +587,7 @@ impl WriteTx {
             let sql = format!(
                 "INSERT INTO gate_scans (id, operation_id, pass_id, kind, verdict, device_id, gate, \
                  scanned_at, received_at, received_by, applied) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
-                values_list(chunk.len(), 11)
+                self.values_list(chunk.len(), 11)
             );
             let mut q = sqlx::query(&sql);
             for s in chunk {

@@ -21,7 +21,6 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::tx::values_list;
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// Everything the planner needs from an operation.
@@ -286,7 +285,7 @@ impl WriteTx {
         for chunk in assignments.chunks(100) {
             let sql = format!(
                 "INSERT INTO plan_assignments (plan_id, case_id, movement_id, slot, pinned, persons, seats) VALUES {}",
-                values_list(chunk.len(), 7)
+                self.values_list(chunk.len(), 7)
             );
             let mut q = sqlx::query(&sql);
             for a in chunk {

@@ -1,10 +1,11 @@
 //! Work that can wait yields the cores to officers. In a surge the server's
 //! cores are busy with registrations, and an officer's search waited for a
-//! core behind them. The threads that only write registrations down and
-//! match them (the registrar, SQLite's writer connection, the matcher's
-//! look-ups) run at a lower scheduling priority: whenever an officer's
-//! request and that work both want a core, the request gets it; when no
-//! officer asks, the work has the cores as before.
+//! core behind them. The work that can fall behind without anyone waiting
+//! on it (the matcher, SQLite's checkpoints) runs at a lower scheduling
+//! priority: whenever an officer's request and that work both want a core,
+//! the request gets it; when no officer asks, the work has the cores as
+//! before. The registrar and SQLite's writer do not: every registration
+//! waits on them (see `Backend::open_writer`).
 //!
 //! Linux only, where a nice value belongs to one thread and the threads it
 //! starts inherit it; elsewhere these run at the process's own priority.

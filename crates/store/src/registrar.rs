@@ -43,15 +43,14 @@ impl Registrar {
     /// Starts the writer on a thread of its own. In a surge the server's
     /// workers are all busy with requests, and a writer task among them waits
     /// its turn after every statement; on its own thread it goes on as soon
-    /// as the database answers. The thread runs at background priority (see
-    /// `priority`): an officer's request comes first. It ends when the last
+    /// as the database answers. It runs at the process's priority, not the
+    /// background's (see `Backend::open_writer`). It ends when the last
     /// handle is dropped.
     pub fn start(store: Store) -> Self {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
         let writer = std::thread::Builder::new()
             .name("muster-registrar".into())
             .spawn(move || {
-                crate::priority::lower_this_thread();
                 match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()

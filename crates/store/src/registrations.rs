@@ -13,7 +13,7 @@ use domain::{CaseId, CaseStatus, OperationId};
 use sqlx::Row;
 
 use crate::cases::{NewCaseRow, unknown_scheme};
-use crate::tx::{parameter_list, shaped_chunks, values_list};
+use crate::tx::{parameter_list, shaped_chunks};
 use crate::{Store, StoreError, WriteTx, codec};
 
 /// What identifies one registration request.
@@ -181,7 +181,7 @@ impl WriteTx {
             let sql = format!(
                 "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
                  VALUES {}",
-                values_list(chunk.len(), 6)
+                self.values_list(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for (&i, (case_id, _)) in chunk.iter().zip(cases) {
