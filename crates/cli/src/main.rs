@@ -8,7 +8,10 @@ use clap::{Parser, Subcommand};
 /// The matcher's index of a large registry is rebuilt in place as it grows: with
 /// glibc's allocator, the space of the tables it outgrew stayed with the process
 /// (a 1,000,000-person index: 501 MiB resident for 332 MiB of tables). mimalloc
-/// hands it back.
+/// hands it back. Without transparent huge pages (`no_thp`): mimalloc asked for
+/// them on its arenas, where a 2 MiB page stays resident whole, and at 1,000,000
+/// persons the server held 470 to 481 MiB at rest with them and 371 MiB without,
+/// 588 and 515 MiB at a surge's peak, at the same rate (docs/BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
