@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 /// (a 1,000,000-person index: 501 MiB resident for 332 MiB of tables). mimalloc
 /// hands it back. Without transparent huge pages (`no_thp`): mimalloc asked for
 /// them on its arenas, where a 2 MiB page stays resident whole, and at 1,000,000
-/// persons the server held 470 to 481 MiB at rest with them and 371 MiB without,
+/// persons the server held 459 to 470 MiB at rest with them and 371 MiB without,
 /// 588 and 515 MiB at a surge's peak, at the same rate (docs/BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
