@@ -88,12 +88,7 @@ impl Backend {
                     "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = {};",
                     crate::checkpoint::WRITER_CHECKPOINTS_AT
                 );
-                let writer = sqlite_pool(1, settings)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-                    .connect_with(any_options(url)?)
-                    .await?;
-                Ok(Some(writer))
+                Ok(Some(kept_connection(url, settings)?.await?))
             }
             Self::Postgres => Ok(None),
         }
@@ -131,14 +126,22 @@ fn any_options(url: &str) -> Result<AnyConnectOptions, StoreError> {
     Ok(AnyConnectOptions::from_str(url)?)
 }
 
-/// One SQLite connection opened from a background thread, so that its own
-/// thread runs at background priority, and kept for the life of the pool.
-async fn background_connection(url: &str, settings: String) -> Result<AnyPool, StoreError> {
-    let connect = sqlite_pool(1, settings)
+/// One SQLite connection, kept for the life of the pool (no idle timeout,
+/// no lifetime), opened when the future is awaited.
+fn kept_connection(
+    url: &str,
+    settings: String,
+) -> Result<impl Future<Output = Result<AnyPool, sqlx::Error>> + Send + 'static, StoreError> {
+    Ok(sqlite_pool(1, settings)
         .idle_timeout(None)
         .max_lifetime(None)
-        .connect_with(any_options(url)?);
-    crate::priority::spawn(connect)
+        .connect_with(any_options(url)?))
+}
+
+/// A [`kept_connection`] opened from a background thread, so that its own
+/// thread runs at background priority.
+async fn background_connection(url: &str, settings: String) -> Result<AnyPool, StoreError> {
+    crate::priority::spawn(kept_connection(url, settings)?)
         .await
         .map_err(|e| match e.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
