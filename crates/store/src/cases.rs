@@ -138,6 +138,8 @@ pub(crate) struct FilterSql {
     /// The same words as conditions on one case (one `AND` each), for
     /// reading along the list when they find many.
     pub each_word: String,
+    /// Nothing but the operation and the words: the words' ids are the cases.
+    pub words_only: bool,
 }
 
 impl FilterSql {
@@ -151,7 +153,8 @@ impl FilterSql {
 }
 
 pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
-    let mut sql = String::from("c.operation_id = $1");
+    const OPERATION: &str = "c.operation_id = $1";
+    let mut sql = String::from(OPERATION);
     let mut binds = Vec::new();
     if let Some(s) = filter.status {
         binds.push(s.as_str().to_owned());
@@ -231,6 +234,9 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
         })
         .collect();
     FilterSql {
+        // Cases are never deleted but all together (a burn takes their words
+        // too), and a case's words carry its operation.
+        words_only: sql == OPERATION && words_sql.is_some(),
         cond: sql,
         binds,
         words: words_sql,
@@ -394,8 +400,13 @@ impl Store {
         // With name words, the count starts from the words (CROSS JOIN keeps
         // SQLite to that order), so that a rare name costs what it finds, and
         // stops at COUNTED_UP_TO, so that a common one does not cost a pass
-        // over a large part of the registry.
+        // over a large part of the registry. Without other conditions the
+        // words alone are counted, from their index.
         let count_sql = match &f.words {
+            Some(words) if f.words_only => format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({words}) w LIMIT {}) counted",
+                Page::<CaseSummary>::COUNTED_UP_TO + 1
+            ),
             Some(words) => format!(
                 "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({words}) w CROSS JOIN cases c \
                  WHERE c.id = w.case_id AND {} LIMIT {}) counted",
@@ -427,10 +438,14 @@ impl Store {
             None => ("cases c".to_owned(), f.cond.clone()),
         };
         let n = f.binds.len() + 1;
+        // The page is cut before the principals are joined, so that sorting
+        // many found cases neither looks up nor carries their sealed details.
         let sql = format!(
             "SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at, p.details \
-             FROM {from} LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
-             WHERE {cond} ORDER BY c.updated_at DESC, c.id LIMIT ${} OFFSET ${}",
+             FROM (SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at \
+             FROM {from} WHERE {cond} ORDER BY c.updated_at DESC, c.id LIMIT ${} OFFSET ${}) c \
+             LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
+             ORDER BY c.updated_at DESC, c.id",
             n + 1,
             n + 2
         );

@@ -407,6 +407,16 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
         .await
         .unwrap();
     assert_eq!((found.total, found.more, found.items.len()), (3, false, 3));
+    // With another condition the words' cases are counted against it.
+    let withdrawn = CaseFilter {
+        status: Some(CaseStatus::Withdrawn),
+        ..named(&["karimi"])
+    };
+    let none = store
+        .list_cases(&op.id, &withdrawn, Paging::default())
+        .await
+        .unwrap();
+    assert_eq!((none.total, none.more, none.items.len()), (0, false, 0));
     assert_eq!(
         total(&store, &op, &CaseFilter::default()).await,
         floor + 8,
