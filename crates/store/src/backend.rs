@@ -156,6 +156,9 @@ fn sqlite_pool(connections: u32, settings: String) -> AnyPoolOptions {
     let settings: std::sync::Arc<str> = settings.into();
     AnyPoolOptions::new()
         .max_connections(connections)
+        // A connection to a local file does not drop; testing it before each
+        // use would cost every query another round trip to its thread.
+        .test_before_acquire(false)
         .after_connect(move |conn, _| {
             let settings = settings.clone();
             Box::pin(async move {

@@ -34,7 +34,8 @@ impl Keyring {
         }
     }
 
-    fn cached(&self, op: &OperationId) -> Option<Result<Arc<DataKey>, StoreError>> {
+    /// The key while it is held and fresh, or the burn that took it.
+    pub(crate) fn cached(&self, op: &OperationId) -> Option<Result<Arc<DataKey>, StoreError>> {
         let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         match cache.get(op)? {
             KeyState::Live(k, at) if at.elapsed() < KEY_TTL => Some(Ok(k.clone())),

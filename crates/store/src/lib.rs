@@ -204,6 +204,10 @@ impl Store {
         &self,
         op: &domain::OperationId,
     ) -> Result<std::sync::Arc<sealing::DataKey>, StoreError> {
+        // A key held needs no connection.
+        if let Some(key) = self.keys.cached(op) {
+            return key;
+        }
         let mut conn = self.pool.acquire().await?;
         self.keys.data_key(&mut conn, op, None).await
     }
