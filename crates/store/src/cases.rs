@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use zeroize::Zeroizing;
 
 use crate::sealing::DataKey;
-use crate::tx::{parameter_list, shaped_chunks};
+use crate::tx::parameter_list;
 use crate::{Page, Paging, Store, StoreError, WriteTx, codec, name_index};
 
 /// What the case list asks for. `name_words` are matched whole, all of them,
@@ -540,11 +540,10 @@ impl WriteTx {
             })
             .collect();
         // Multi-row inserts, in chunks sized by `WriteTx::rows_per_statement`.
-        let per = self.rows_per_statement(6);
-        for chunk in shaped_chunks(&persons, per) {
+        for chunk in self.row_chunks(&persons, 6) {
             let sql = format!(
-                "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) VALUES {}",
-                self.values_list(chunk.len(), 6)
+                "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) {}",
+                self.insert_values(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for (case, position, id, details) in chunk {
@@ -556,6 +555,7 @@ impl WriteTx {
                     .bind(details.relationship.as_str())
                     .bind(seal(&key, op, details));
             }
+            let q = self.pad(q, chunk.len(), 6);
             q.execute(self.conn()).await?;
         }
         let mut tokens: Vec<(String, CaseId)> = Vec::new();
@@ -569,11 +569,10 @@ impl WriteTx {
         }
         // Appended to the recent words, merged into the index behind (see the
         // migration that made the table).
-        let per = self.rows_per_statement(4);
-        for chunk in shaped_chunks(&tokens, per) {
+        for chunk in self.row_chunks(&tokens, 4) {
             let sql = format!(
-                "INSERT INTO name_tokens_recent (part, case_id, token, operation_id) VALUES {}",
-                self.values_list(chunk.len(), 4)
+                "INSERT INTO name_tokens_recent (part, case_id, token, operation_id) {}",
+                self.insert_values(chunk.len(), 4)
             );
             let mut q = sqlx::query(&sql);
             for (t, case) in chunk {
@@ -583,6 +582,7 @@ impl WriteTx {
                     .bind(t.as_str())
                     .bind(op.as_str());
             }
+            let q = self.pad(q, chunk.len(), 4);
             q.execute(self.conn()).await?;
         }
         Ok(())
@@ -609,11 +609,10 @@ impl WriteTx {
         let key = self.data_key(op).await?;
         let now = codec::time(self.now());
         let actor = self.actor().user_id().map(|u| u.to_string());
-        let per = self.rows_per_statement(6);
-        for chunk in shaped_chunks(events, per) {
+        for chunk in self.row_chunks(events, 6) {
             let sql = format!(
-                "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) VALUES {}",
-                self.values_list(chunk.len(), 6)
+                "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) {}",
+                self.insert_values(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for (case, from, to, reason) in chunk {
@@ -625,6 +624,7 @@ impl WriteTx {
                     .bind(to.as_str())
                     .bind(key.seal_text(op, reason.trim()));
             }
+            let q = self.pad(q, chunk.len(), 6);
             q.execute(self.conn()).await?;
         }
         Ok(())
@@ -714,13 +714,12 @@ impl WriteTx {
         let references = self.next_references(&op.country, rows.len()).await?;
         let ids: Vec<CaseId> = rows.iter().map(|_| CaseId::new()).collect();
         let mut done = 0;
-        let per = self.rows_per_statement(17);
-        for chunk in shaped_chunks(rows, per) {
+        for chunk in self.row_chunks(rows, 17) {
             let sql = format!(
                 "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
                  household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
-                 VALUES {}",
-                self.values_list(chunk.len(), 17)
+                 {}",
+                self.insert_values(chunk.len(), 17)
             );
             let mut q = sqlx::query(&sql);
             for (j, row) in chunk.iter().enumerate() {
@@ -749,6 +748,7 @@ impl WriteTx {
                     .bind(province_code(&new.members))
                     .bind(row.access_code_hash.map(str::to_owned));
             }
+            let q = self.pad(q, chunk.len(), 17);
             q.execute(self.conn()).await?;
             done += chunk.len();
         }

@@ -176,12 +176,13 @@ impl WriteTx {
         let written = self.insert_cases(op, &rows).await?;
         let now = codec::time(self.now());
         let mut registered: HashMap<usize, Registered> = HashMap::new();
-        let per = self.rows_per_statement(6);
-        for (chunk, cases) in shaped_chunks(&fresh, per).zip(shaped_chunks(&written, per)) {
+        for (chunk, cases) in
+            (self.row_chunks(&fresh, 6).into_iter()).zip(self.row_chunks(&written, 6))
+        {
             let sql = format!(
                 "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
-                 VALUES {}",
-                self.values_list(chunk.len(), 6)
+                 {}",
+                self.insert_values(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for (&i, (case_id, _)) in chunk.iter().zip(cases) {
@@ -194,6 +195,7 @@ impl WriteTx {
                     .bind(key.seal_text(&op.id, &request.access_code))
                     .bind(now.clone());
             }
+            let q = self.pad(q, chunk.len(), 6);
             q.execute(self.conn()).await?;
         }
         for (&i, (case_id, reference)) in fresh.iter().zip(written) {

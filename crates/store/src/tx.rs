@@ -14,6 +14,8 @@ use domain::audit::{Actor, AuditEntry, AuditEvent};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::sync::Arc;
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 use domain::OperationId;
 
 use crate::keyring::Keyring;
@@ -103,6 +105,46 @@ impl WriteTx {
         }
     }
 
+    /// The chunks a multi-row insert of `items` is written in, each one
+    /// statement ([`Self::insert_values`]). On PostgreSQL their lengths are
+    /// powers of two ([`shaped_chunks`]); on SQLite only the last is shorter
+    /// than the most a statement takes, and it is padded instead.
+    pub(crate) fn row_chunks<'a, T>(&self, items: &'a [T], cols: usize) -> Vec<&'a [T]> {
+        let most = self.rows_per_statement(cols);
+        match self.backend {
+            Backend::Sqlite => items.chunks(most).collect(),
+            Backend::Postgres => shaped_chunks(items, most).collect(),
+        }
+    }
+
+    /// The rows of a multi-row insert of `rows` rows of `cols` columns, after
+    /// its column list. On SQLite they are padded with rows of NULLs up to a
+    /// power of two and the padding filtered out again, so that a batch takes
+    /// one statement per table, of one of a few shapes (each prepared once):
+    /// a statement is a round trip to the connection's thread, and in a surge
+    /// the writer's thread and the registrar's spent as long waiting for a
+    /// core between them as running. The first column must never be NULL, and
+    /// [`Self::pad`] binds the padding after the rows' own values.
+    pub(crate) fn insert_values(&self, rows: usize, cols: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!(
+                "SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
+                in_order_values_list(rows.next_power_of_two(), cols)
+            ),
+            Backend::Postgres => format!("VALUES {}", values_list(rows, cols)),
+        }
+    }
+
+    /// Binds the padding of [`Self::insert_values`].
+    pub(crate) fn pad<'q>(&self, mut q: AnyQuery<'q>, rows: usize, cols: usize) -> AnyQuery<'q> {
+        if self.backend == Backend::Sqlite {
+            for _ in 0..(rows.next_power_of_two() - rows) * cols {
+                q = q.bind(None::<String>);
+            }
+        }
+        q
+    }
+
     /// The time of this write, the same for every row it touches.
     pub fn now(&self) -> DateTime<Utc> {
         self.now
@@ -140,12 +182,11 @@ impl WriteTx {
             self.hash = event.hash.clone();
             events.push(event);
         }
-        let rows = self.rows_per_statement(9);
-        for chunk in shaped_chunks(&events, rows) {
+        for chunk in self.row_chunks(&events, 9) {
             let sql = format!(
                 "INSERT INTO audit_events (seq, at, actor, action, target_kind, target_id, detail, prev_hash, hash) \
-                 VALUES {}",
-                self.values_list(chunk.len(), 9)
+                 {}",
+                self.insert_values(chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);
             for event in chunk {
@@ -160,6 +201,7 @@ impl WriteTx {
                     .bind(event.prev_hash.clone())
                     .bind(event.hash.clone());
             }
+            let q = self.pad(q, chunk.len(), 9);
             q.execute(&mut *self.tx).await?;
         }
         Ok(())
