@@ -27,6 +27,9 @@ if [ -n "$database" ]; then args+=(--database "$database"); else database="sqlit
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.2; done
+# The surge meets a server that has settled: at start the matcher learns and indexes the
+# demo's registry and the writer merges the demo's name words, about a second's work.
+sleep 3
 # The server's memory, sampled every second.
 ( while kill -0 $server 2>/dev/null; do ps -o rss= -p $server; sleep 1; done ) >"$dir/rss" &
 "$load" --base "http://127.0.0.1:$port" --people "$people" --password surge-password \
