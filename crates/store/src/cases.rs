@@ -539,7 +539,7 @@ impl WriteTx {
                     .map(|(position, (id, d))| (*case, position as i64, *id, *d))
             })
             .collect();
-        // Multi-row inserts, in chunks sized by `WriteTx::rows_per_statement`.
+        // Multi-row inserts, in the chunks of `WriteTx::row_chunks`.
         for chunk in self.row_chunks(&persons, 6) {
             let sql = format!(
                 "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) {}",

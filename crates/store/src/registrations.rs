@@ -176,9 +176,8 @@ impl WriteTx {
         let written = self.insert_cases(op, &rows).await?;
         let now = codec::time(self.now());
         let mut registered: HashMap<usize, Registered> = HashMap::new();
-        for (chunk, cases) in
-            (self.row_chunks(&fresh, 6).into_iter()).zip(self.row_chunks(&written, 6))
-        {
+        let chunks = self.row_chunks(&fresh, 6);
+        for (chunk, cases) in chunks.into_iter().zip(self.row_chunks(&written, 6)) {
             let sql = format!(
                 "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
                  {}",

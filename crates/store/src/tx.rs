@@ -14,8 +14,6 @@ use domain::audit::{Actor, AuditEntry, AuditEvent};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::sync::Arc;
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
 use domain::OperationId;
 
 use crate::keyring::Keyring;
@@ -23,6 +21,8 @@ use crate::sealing::DataKey;
 
 use crate::codec;
 use crate::{Backend, StoreError};
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// How long a writer waits for its turn (SQLite's busy timeout is the same).
 const TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -127,10 +127,7 @@ impl WriteTx {
     /// [`Self::pad`] binds the padding after the rows' own values.
     pub(crate) fn insert_values(&self, rows: usize, cols: usize) -> String {
         match self.backend {
-            Backend::Sqlite => format!(
-                "SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
-                in_order_values_list(rows.next_power_of_two(), cols)
-            ),
+            Backend::Sqlite => padded_values_list(rows, cols),
             Backend::Postgres => format!("VALUES {}", values_list(rows, cols)),
         }
     }
@@ -271,6 +268,15 @@ fn values_list(rows: usize, cols: usize) -> String {
     s
 }
 
+/// `SELECT * FROM (VALUES (?, ?), ...) WHERE column1 IS NOT NULL`, of
+/// `rows` rows padded to a power of two (see `WriteTx::insert_values`).
+fn padded_values_list(rows: usize, cols: usize) -> String {
+    format!(
+        "SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
+        in_order_values_list(rows.next_power_of_two(), cols)
+    )
+}
+
 /// `(?, ?), (?, ?)`: the same, for SQLite's parameters bound in order.
 fn in_order_values_list(rows: usize, cols: usize) -> String {
     let row = format!("({})", vec!["?"; cols].join(", "));
@@ -297,6 +303,18 @@ mod tests {
         assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(super::in_order_values_list(2, 3), "(?, ?, ?), (?, ?, ?)");
         assert_eq!(super::in_order_values_list(0, 3), "");
+    }
+
+    #[test]
+    fn padded_values_lists_round_up_to_a_power_of_two() {
+        assert_eq!(
+            super::padded_values_list(3, 2),
+            "SELECT * FROM (VALUES (?, ?), (?, ?), (?, ?), (?, ?)) WHERE column1 IS NOT NULL"
+        );
+        assert_eq!(
+            super::padded_values_list(1, 1),
+            "SELECT * FROM (VALUES (?)) WHERE column1 IS NOT NULL"
+        );
     }
 
     #[test]
