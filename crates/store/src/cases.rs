@@ -539,25 +539,27 @@ impl WriteTx {
                     .map(|(position, (id, d))| (*case, position as i64, *id, *d))
             })
             .collect();
-        // Multi-row inserts, in the chunks of `WriteTx::row_chunks`.
-        for chunk in self.row_chunks(&persons, 6) {
-            let sql = format!(
-                "INSERT INTO persons (id, case_id, operation_id, position, relationship, details) {}",
-                self.insert_values(chunk.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
-            for (case, position, id, details) in chunk {
-                q = q
-                    .bind(id.to_string())
+        self.insert_rows(
+            "persons",
+            &[
+                "id",
+                "case_id",
+                "operation_id",
+                "position",
+                "relationship",
+                "details",
+            ],
+            &persons,
+            |r, _, (case, position, id, details)| {
+                r.bind(id.to_string())
                     .bind(case.to_string())
                     .bind(op.as_str())
                     .bind(*position)
                     .bind(details.relationship.as_str())
                     .bind(seal(&key, op, details));
-            }
-            let q = self.pad(q, chunk.len(), 6);
-            q.execute(self.conn()).await?;
-        }
+            },
+        )
+        .await?;
         let mut tokens: Vec<(String, CaseId)> = Vec::new();
         for (case, members) in households {
             let words: HashSet<String> = members
@@ -569,22 +571,18 @@ impl WriteTx {
         }
         // Appended to the recent words, merged into the index behind (see the
         // migration that made the table).
-        for chunk in self.row_chunks(&tokens, 4) {
-            let sql = format!(
-                "INSERT INTO name_tokens_recent (part, case_id, token, operation_id) {}",
-                self.insert_values(chunk.len(), 4)
-            );
-            let mut q = sqlx::query(&sql);
-            for (t, case) in chunk {
-                q = q
-                    .bind(name_index::part_of(t))
+        self.insert_rows(
+            "name_tokens_recent",
+            &["part", "case_id", "token", "operation_id"],
+            &tokens,
+            |r, _, (t, case)| {
+                r.bind(name_index::part_of(t))
                     .bind(case.to_string())
                     .bind(t.as_str())
                     .bind(op.as_str());
-            }
-            let q = self.pad(q, chunk.len(), 4);
-            q.execute(self.conn()).await?;
-        }
+            },
+        )
+        .await?;
         Ok(())
     }
 
@@ -609,24 +607,27 @@ impl WriteTx {
         let key = self.data_key(op).await?;
         let now = codec::time(self.now());
         let actor = self.actor().user_id().map(|u| u.to_string());
-        for chunk in self.row_chunks(events, 6) {
-            let sql = format!(
-                "INSERT INTO case_events (case_id, at, actor, from_status, to_status, reason) {}",
-                self.insert_values(chunk.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
-            for (case, from, to, reason) in chunk {
-                q = q
-                    .bind(case.to_string())
+        self.insert_rows(
+            "case_events",
+            &[
+                "case_id",
+                "at",
+                "actor",
+                "from_status",
+                "to_status",
+                "reason",
+            ],
+            events,
+            |r, _, (case, from, to, reason)| {
+                r.bind(case.to_string())
                     .bind(now.clone())
                     .bind(actor.clone())
                     .bind(from.map(|s| s.as_str()))
                     .bind(to.as_str())
                     .bind(key.seal_text(op, reason.trim()));
-            }
-            let q = self.pad(q, chunk.len(), 6);
-            q.execute(self.conn()).await?;
-        }
+            },
+        )
+        .await?;
         Ok(())
     }
 
@@ -713,23 +714,34 @@ impl WriteTx {
         .try_get("n")?;
         let references = self.next_references(&op.country, rows.len()).await?;
         let ids: Vec<CaseId> = rows.iter().map(|_| CaseId::new()).collect();
-        let mut done = 0;
-        for chunk in self.row_chunks(rows, 17) {
-            let sql = format!(
-                "INSERT INTO cases (id, operation_id, number, reference, status, scheme_id, tier, special_needs, source, \
-                 household_size, version, created_at, updated_at, language, follow_up, province, access_code_hash) \
-                 {}",
-                self.insert_values(chunk.len(), 17)
-            );
-            let mut q = sqlx::query(&sql);
-            for (j, row) in chunk.iter().enumerate() {
-                let n = done + j;
+        self.insert_rows(
+            "cases",
+            &[
+                "id",
+                "operation_id",
+                "number",
+                "reference",
+                "status",
+                "scheme_id",
+                "tier",
+                "special_needs",
+                "source",
+                "household_size",
+                "version",
+                "created_at",
+                "updated_at",
+                "language",
+                "follow_up",
+                "province",
+                "access_code_hash",
+            ],
+            rows,
+            |r, n, row| {
                 let new = row.new;
-                q = q
-                    .bind(ids[n].to_string())
+                r.bind(ids[n].to_string())
                     .bind(op.id.as_str())
                     .bind(first_number + n as i64)
-                    .bind(references[n].clone())
+                    .bind(references[n].as_str())
                     .bind(CaseStatus::Registered.as_str())
                     .bind(new.scheme_id.map(|s| s.to_string()))
                     .bind(new.tier.map(i64::from))
@@ -738,20 +750,18 @@ impl WriteTx {
                             .as_deref()
                             .map(|t| key.seal_text(&op.id, t.trim())),
                     )
-                    .bind(row.source.to_owned())
+                    .bind(row.source)
                     .bind(new.members.len() as i64)
                     .bind(1_i64)
                     .bind(now.clone())
                     .bind(now.clone())
-                    .bind(new.language.clone())
-                    .bind(new.follow_up.as_deref().map(|f| f.trim().to_owned()))
+                    .bind(new.language.as_deref())
+                    .bind(new.follow_up.as_deref().map(str::trim))
                     .bind(province_code(&new.members))
-                    .bind(row.access_code_hash.map(str::to_owned));
-            }
-            let q = self.pad(q, chunk.len(), 17);
-            q.execute(self.conn()).await?;
-            done += chunk.len();
-        }
+                    .bind(row.access_code_hash);
+            },
+        )
+        .await?;
         let members: Vec<Vec<(PersonId, &PersonDetails)>> = rows
             .iter()
             .map(|r| r.new.members.iter().map(|m| (PersonId::new(), m)).collect())

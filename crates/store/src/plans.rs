@@ -282,24 +282,30 @@ impl WriteTx {
         .bind(actor)
         .execute(self.conn())
         .await?;
-        for chunk in assignments.chunks(100) {
-            let sql = format!(
-                "INSERT INTO plan_assignments (plan_id, case_id, movement_id, slot, pinned, persons, seats) VALUES {}",
-                self.values_list(chunk.len(), 7)
-            );
-            let mut q = sqlx::query(&sql);
-            for a in chunk {
-                q = q
-                    .bind(id.to_string())
+        let plan = id.to_string();
+        self.insert_rows(
+            "plan_assignments",
+            &[
+                "plan_id",
+                "case_id",
+                "movement_id",
+                "slot",
+                "pinned",
+                "persons",
+                "seats",
+            ],
+            assignments,
+            |r, _, a| {
+                r.bind(plan.as_str())
                     .bind(a.case_id.to_string())
                     .bind(a.movement_id.to_string())
                     .bind(codec::time(a.slot))
                     .bind(i64::from(a.pinned))
                     .bind(i64::from(a.persons))
                     .bind(i64::from(a.seats));
-            }
-            q.execute(self.conn()).await?;
-        }
+            },
+        )
+        .await?;
         let detail = format!(
             "operation {op} households {} objective {objective}",
             assignments.len()

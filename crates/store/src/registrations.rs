@@ -176,27 +176,28 @@ impl WriteTx {
         let written = self.insert_cases(op, &rows).await?;
         let now = codec::time(self.now());
         let mut registered: HashMap<usize, Registered> = HashMap::new();
-        let chunks = self.row_chunks(&fresh, 6);
-        for (chunk, cases) in chunks.into_iter().zip(self.row_chunks(&written, 6)) {
-            let sql = format!(
-                "INSERT INTO registration_requests (operation_id, request_key, body_hash, case_id, access_code, created_at) \
-                 {}",
-                self.insert_values(chunk.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
-            for (&i, (case_id, _)) in chunk.iter().zip(cases) {
+        self.insert_rows(
+            "registration_requests",
+            &[
+                "operation_id",
+                "request_key",
+                "body_hash",
+                "case_id",
+                "access_code",
+                "created_at",
+            ],
+            &fresh,
+            |r, n, &i| {
                 let request = items[i].1;
-                q = q
-                    .bind(op.id.as_str())
-                    .bind(request.key_hash.clone())
-                    .bind(request.body_hash.clone())
-                    .bind(case_id.to_string())
+                r.bind(op.id.as_str())
+                    .bind(request.key_hash.as_str())
+                    .bind(request.body_hash.as_str())
+                    .bind(written[n].0.to_string())
                     .bind(key.seal_text(&op.id, &request.access_code))
                     .bind(now.clone());
-            }
-            let q = self.pad(q, chunk.len(), 6);
-            q.execute(self.conn()).await?;
-        }
+            },
+        )
+        .await?;
         for (&i, (case_id, reference)) in fresh.iter().zip(written) {
             registered.insert(
                 i,

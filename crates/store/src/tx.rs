@@ -22,8 +22,6 @@ use crate::sealing::DataKey;
 use crate::codec;
 use crate::{Backend, StoreError};
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
 /// How long a writer waits for its turn (SQLite's busy timeout is the same).
 const TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -105,41 +103,55 @@ impl WriteTx {
         }
     }
 
-    /// The chunks a multi-row insert of `items` is written in, each one
-    /// statement ([`Self::insert_values`]). On PostgreSQL their lengths are
-    /// powers of two ([`shaped_chunks`]); on SQLite only the last is shorter
-    /// than the most a statement takes, and it is padded instead.
-    pub(crate) fn row_chunks<'a, T>(&self, items: &'a [T], cols: usize) -> Vec<&'a [T]> {
+    /// Inserts a row into `table`'s `columns` for each of `items`, in as few
+    /// statements as the parameter limits allow; `row` binds an item's values,
+    /// one per column in order, given the item's index in `items`.
+    ///
+    /// On PostgreSQL the chunks' lengths are powers of two ([`shaped_chunks`]).
+    /// On SQLite only the last chunk is shorter than a statement's most, and it
+    /// is padded with rows of NULLs up to a power of two that the statement
+    /// filters out again ([`padded_values_list`]): a batch takes one statement
+    /// per table, of one of a few shapes (each prepared once). A statement is a
+    /// round trip to the connection's thread, and in a surge the writer's
+    /// thread and the registrar's spent as long waiting for a core between
+    /// them as running. So the first column must never be NULL.
+    pub(crate) async fn insert_rows<'a, T>(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        items: &'a [T],
+        mut row: impl FnMut(&mut Rows<'a>, usize, &'a T),
+    ) -> Result<(), StoreError> {
+        let cols = columns.len();
         let most = self.rows_per_statement(cols);
-        match self.backend {
+        let chunks: Vec<&'a [T]> = match self.backend {
             Backend::Sqlite => items.chunks(most).collect(),
             Backend::Postgres => shaped_chunks(items, most).collect(),
-        }
-    }
-
-    /// The rows of a multi-row insert of `rows` rows of `cols` columns, after
-    /// its column list. On SQLite they are padded with rows of NULLs up to a
-    /// power of two and the padding filtered out again, so that a batch takes
-    /// one statement per table, of one of a few shapes (each prepared once):
-    /// a statement is a round trip to the connection's thread, and in a surge
-    /// the writer's thread and the registrar's spent as long waiting for a
-    /// core between them as running. The first column must never be NULL, and
-    /// [`Self::pad`] binds the padding after the rows' own values.
-    pub(crate) fn insert_values(&self, rows: usize, cols: usize) -> String {
-        match self.backend {
-            Backend::Sqlite => padded_values_list(rows, cols),
-            Backend::Postgres => format!("VALUES {}", values_list(rows, cols)),
-        }
-    }
-
-    /// Binds the padding of [`Self::insert_values`].
-    pub(crate) fn pad<'q>(&self, mut q: AnyQuery<'q>, rows: usize, cols: usize) -> AnyQuery<'q> {
-        if self.backend == Backend::Sqlite {
-            for _ in 0..(rows.next_power_of_two() - rows) * cols {
-                q = q.bind(None::<String>);
+        };
+        let mut done = 0;
+        for chunk in chunks {
+            let values = match self.backend {
+                Backend::Sqlite => padded_values_list(chunk.len(), cols),
+                Backend::Postgres => format!("VALUES {}", values_list(chunk.len(), cols)),
+            };
+            let sql = format!("INSERT INTO {table} ({}) {values}", columns.join(", "));
+            let mut rows = Rows::default();
+            for (j, item) in chunk.iter().enumerate() {
+                row(&mut rows, done + j, item);
+                debug_assert_eq!(rows.bound, (j + 1) * cols, "one value per column");
             }
+            if self.backend == Backend::Sqlite {
+                for _ in 0..(chunk.len().next_power_of_two() - chunk.len()) * cols {
+                    rows.bind(None::<String>);
+                }
+            }
+            let arguments = rows.arguments.map_err(sqlx::Error::Encode)?;
+            sqlx::query_with(&sql, arguments)
+                .execute(&mut *self.tx)
+                .await?;
+            done += chunk.len();
         }
-        q
+        Ok(())
     }
 
     /// The time of this write, the same for every row it touches.
@@ -170,7 +182,8 @@ impl WriteTx {
         self.audit_all(vec![entry]).await
     }
 
-    /// Appends events to the chain in order, in one statement per thousand.
+    /// Appends events to the chain in order, in as few statements as the
+    /// parameter limits allow.
     pub(crate) async fn audit_all(&mut self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
         let mut events = Vec::with_capacity(entries.len());
         for entry in &entries {
@@ -179,28 +192,33 @@ impl WriteTx {
             self.hash = event.hash.clone();
             events.push(event);
         }
-        for chunk in self.row_chunks(&events, 9) {
-            let sql = format!(
-                "INSERT INTO audit_events (seq, at, actor, action, target_kind, target_id, detail, prev_hash, hash) \
-                 {}",
-                self.insert_values(chunk.len(), 9)
-            );
-            let mut q = sqlx::query(&sql);
-            for event in chunk {
-                q = q
-                    .bind(event.seq)
+        self.insert_rows(
+            "audit_events",
+            &[
+                "seq",
+                "at",
+                "actor",
+                "action",
+                "target_kind",
+                "target_id",
+                "detail",
+                "prev_hash",
+                "hash",
+            ],
+            &events,
+            |r, _, event| {
+                r.bind(event.seq)
                     .bind(codec::time(event.at))
-                    .bind(event.actor.clone())
-                    .bind(event.action.clone())
-                    .bind(event.target_kind.clone())
-                    .bind(event.target_id.clone())
-                    .bind(event.detail.clone())
-                    .bind(event.prev_hash.clone())
-                    .bind(event.hash.clone());
-            }
-            let q = self.pad(q, chunk.len(), 9);
-            q.execute(&mut *self.tx).await?;
-        }
+                    .bind(event.actor.as_str())
+                    .bind(event.action.as_str())
+                    .bind(event.target_kind.as_str())
+                    .bind(event.target_id.as_str())
+                    .bind(event.detail.as_str())
+                    .bind(event.prev_hash.as_str())
+                    .bind(event.hash.as_str());
+            },
+        )
+        .await?;
         Ok(())
     }
 
@@ -268,8 +286,41 @@ fn values_list(rows: usize, cols: usize) -> String {
     s
 }
 
+/// The values of the rows of one [`WriteTx::insert_rows`] statement, in order.
+pub(crate) struct Rows<'a> {
+    arguments: Result<sqlx::any::AnyArguments<'a>, sqlx::error::BoxDynError>,
+    bound: usize,
+}
+
+impl Default for Rows<'_> {
+    fn default() -> Self {
+        Self {
+            arguments: Ok(Default::default()),
+            bound: 0,
+        }
+    }
+}
+
+impl<'a> Rows<'a> {
+    /// The next column's value.
+    pub(crate) fn bind<V>(&mut self, value: V) -> &mut Self
+    where
+        V: 'a + sqlx::Encode<'a, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        use sqlx::Arguments;
+        // The first value that cannot be encoded fails the statement.
+        if let Ok(arguments) = &mut self.arguments
+            && let Err(e) = arguments.add(value)
+        {
+            self.arguments = Err(e);
+        }
+        self.bound += 1;
+        self
+    }
+}
+
 /// `SELECT * FROM (VALUES (?, ?), ...) WHERE column1 IS NOT NULL`, of
-/// `rows` rows padded to a power of two (see `WriteTx::insert_values`).
+/// `rows` rows padded to a power of two (see [`WriteTx::insert_rows`]).
 fn padded_values_list(rows: usize, cols: usize) -> String {
     format!(
         "SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
