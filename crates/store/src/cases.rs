@@ -152,7 +152,32 @@ impl FilterSql {
     }
 }
 
-pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
+/// A filter's name words as blind indexes, each once, in a fixed order (for
+/// [`Store::rarest_first`] to reorder).
+fn blind_words(key: &DataKey, filter: &CaseFilter) -> Vec<String> {
+    let mut words: Vec<String> = filter.name_words.iter().map(|w| key.blind(w)).collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+impl Store {
+    /// A filter as SQL, its name words ordered so that the rarest drives.
+    pub(crate) async fn filter_sql(
+        &self,
+        key: &DataKey,
+        op: &OperationId,
+        filter: &CaseFilter,
+    ) -> Result<FilterSql, StoreError> {
+        let mut words = blind_words(key, filter);
+        self.rarest_first(op, &mut words).await?;
+        Ok(filter_sql(filter, &words))
+    }
+}
+
+/// `filter` as SQL, with its name `words` (blind indexes), of which the first
+/// drives the search.
+fn filter_sql(filter: &CaseFilter, words: &[String]) -> FilterSql {
     const OPERATION: &str = "c.operation_id = $1";
     let mut sql = String::from(OPERATION);
     let mut binds = Vec::new();
@@ -192,44 +217,32 @@ pub(crate) fn filter_sql(key: &DataKey, filter: &CaseFilter) -> FilterSql {
         Some(t) => sql.push_str(&format!(" AND c.tier = {}", i64::from(t))),
         None => {}
     }
-    let mut words: Vec<String> = filter.name_words.iter().map(|w| key.blind(w)).collect();
-    words.sort();
-    words.dedup();
     let first_word = binds.len() + 2;
-    let words_sql = if !words.is_empty() {
-        let list = parameter_list(first_word, words.len());
-        binds.extend(words.iter().cloned());
+    binds.extend(words.iter().cloned());
+    let words_at = || (first_word..).zip(words);
+    let words_sql = words_at().next().map(|(driver, word)| {
+        // The first word drives: the cases with it are asked for the others.
         // A case's words are in one of the two tables, never in both, and
-        // each word once: one word needs no grouping.
-        let parts = name_index::parts_sql(&words);
-        let union = format!(
-            "SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token IN ({list}) \
-             UNION ALL SELECT case_id FROM name_tokens_recent \
-             WHERE part IN ({parts}) AND operation_id = $1 AND token IN ({list})"
-        );
-        Some(if words.len() == 1 {
-            union
+        // each word once.
+        let cases = name_index::cases_with_word_sql(driver, name_index::part_of(word));
+        let others: Vec<String> = words_at()
+            .skip(1)
+            .map(|(i, word)| name_index::has_word_sql("w.case_id", i, name_index::part_of(word)))
+            .collect();
+        if others.is_empty() {
+            cases
         } else {
             format!(
-                "SELECT case_id FROM ({union}) words GROUP BY case_id HAVING COUNT(*) = {}",
-                words.len()
+                "SELECT w.case_id FROM ({cases}) w WHERE {}",
+                others.join(" AND ")
             )
-        })
-    } else {
-        None
-    };
-    let each_word = (first_word..)
-        .zip(&words)
+        }
+    });
+    let each_word = words_at()
         .map(|(i, word)| {
-            let part = name_index::part_of(word);
-            // A count, not `EXISTS .. OR EXISTS ..`: PostgreSQL turns the latter
-            // into a hash of every case with the word (150 ms for a common
-            // name on 1,000,000 persons) where this asks each case (5 ms).
             format!(
-                " AND (SELECT COUNT(*) FROM (\
-                 SELECT 1 AS one FROM name_tokens t WHERE t.operation_id = $1 AND t.token = ${i} AND t.case_id = c.id \
-                 UNION ALL SELECT 1 FROM name_tokens_recent r \
-                 WHERE r.part = {part} AND r.case_id = c.id AND r.token = ${i}) found) > 0"
+                " AND {}",
+                name_index::has_word_sql("c.id", i, name_index::part_of(word))
             )
         })
         .collect();
@@ -396,7 +409,7 @@ impl Store {
         paging: Paging,
     ) -> Result<Page<CaseSummary>, StoreError> {
         let key = self.data_key(op).await?;
-        let f = filter_sql(&key, filter);
+        let f = self.filter_sql(&key, op, filter).await?;
         // With name words, the count starts from the words (CROSS JOIN keeps
         // SQLite to that order), so that a rare name costs what it finds, and
         // stops at COUNTED_UP_TO, so that a common one does not cost a pass

@@ -164,7 +164,7 @@ impl Store {
         filter: &crate::CaseFilter,
     ) -> Result<Vec<Case>, StoreError> {
         let key = self.data_key(op).await?;
-        let f = crate::cases::filter_sql(&key, filter);
+        let f = self.filter_sql(&key, op, filter).await?;
         let sql = format!(
             "SELECT c.* FROM cases c WHERE {} ORDER BY c.number",
             f.all()

@@ -407,6 +407,15 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
         .await
         .unwrap();
     assert_eq!((found.total, found.more, found.items.len()), (3, false, 3));
+    // A common word with a rare one: the rare one's cases, asked for the other.
+    for words in [["zahra", "ahmadzai"], ["ahmadzai", "zahra"]] {
+        let found = store
+            .list_cases(&op.id, &named(&words), Paging::default())
+            .await
+            .unwrap();
+        assert_eq!((found.total, found.more, found.items.len()), (3, false, 3));
+    }
+    assert_eq!(total(&store, &op, &named(&["karimi", "ahmadzai"])).await, 0);
     // With another condition the words' cases are counted against it.
     let withdrawn = CaseFilter {
         status: Some(CaseStatus::Withdrawn),
