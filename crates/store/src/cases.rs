@@ -140,6 +140,9 @@ pub(crate) struct FilterSql {
     pub each_word: String,
     /// Nothing but the operation and the words: the words' ids are the cases.
     pub words_only: bool,
+    /// How many cases the driving word has in the index (see
+    /// [`Store::rarest_first`]).
+    pub rarest_found: Option<i64>,
 }
 
 impl FilterSql {
@@ -151,6 +154,13 @@ impl FilterSql {
         }
     }
 }
+
+/// Up to how many cases of its driving word a name search's page is read
+/// from the words, not along the list. On 1,000,000 persons (417,782 cases,
+/// each query from a cold page cache) the newest 50 of a word's 1,003 cases
+/// took 2 ms from the words and 17 ms along the list; of 2,500, 5 and 6 ms;
+/// of 5,092, 9 and 5 ms; of 19,165, 25 and 2 ms.
+const FROM_WORDS_UP_TO: i64 = 2_500;
 
 /// A filter's name words as blind indexes, each once, in a fixed order (for
 /// [`Store::rarest_first`] to reorder).
@@ -170,14 +180,14 @@ impl Store {
         filter: &CaseFilter,
     ) -> Result<FilterSql, StoreError> {
         let mut words = blind_words(key, filter);
-        self.rarest_first(op, &mut words).await?;
-        Ok(filter_sql(filter, &words))
+        let rarest_found = self.rarest_first(op, &mut words).await?;
+        Ok(filter_sql(filter, &words, rarest_found))
     }
 }
 
 /// `filter` as SQL, with its name `words` (blind indexes), of which the first
-/// drives the search.
-fn filter_sql(filter: &CaseFilter, words: &[String]) -> FilterSql {
+/// drives the search and has `rarest_found` cases.
+fn filter_sql(filter: &CaseFilter, words: &[String], rarest_found: Option<i64>) -> FilterSql {
     const OPERATION: &str = "c.operation_id = $1";
     let mut sql = String::from(OPERATION);
     let mut binds = Vec::new();
@@ -254,6 +264,7 @@ fn filter_sql(filter: &CaseFilter, words: &[String]) -> FilterSql {
         binds,
         words: words_sql,
         each_word,
+        rarest_found,
     }
 }
 
@@ -442,8 +453,9 @@ impl Store {
         // The page: from the words when they find few cases (sorting those is
         // cheap), else along the list's order, asking each case for the words:
         // with many matches the page fills after a few cases.
+        let from_words = !more || f.rarest_found.is_some_and(|n| n <= FROM_WORDS_UP_TO);
         let (from, cond) = match &f.words {
-            Some(words) if !more => (
+            Some(words) if from_words => (
                 format!("({words}) w CROSS JOIN cases c"),
                 format!("c.id = w.case_id AND {}", f.cond),
             ),

@@ -106,15 +106,16 @@ impl Store {
     }
 
     /// Orders a search's words (blind indexes) rarest first, so that the
-    /// first drives the search. Each is counted in the index up to
-    /// [`RANKED_UP_TO`]; the recent words, at most a second's, are left out.
+    /// first drives the search, and returns how many cases the first has:
+    /// each word is counted in the index up to [`RANKED_UP_TO`], leaving out
+    /// the recent words (at most a second's). None without words.
     pub(crate) async fn rarest_first(
         &self,
         op: &OperationId,
         words: &mut [String],
-    ) -> Result<(), StoreError> {
-        if words.len() < 2 {
-            return Ok(());
+    ) -> Result<Option<i64>, StoreError> {
+        if words.is_empty() {
+            return Ok(None);
         }
         let counts = (0..words.len())
             .map(|i| {
@@ -138,10 +139,11 @@ impl Store {
             .map(|(i, w)| Ok((row.try_get::<i64, _>(i)?, w.clone())))
             .collect::<Result<Vec<_>, StoreError>>()?;
         ranked.sort();
+        let rarest = ranked[0].0;
         for (slot, (_, w)) in words.iter_mut().zip(ranked) {
             *slot = w;
         }
-        Ok(())
+        Ok(Some(rarest))
     }
 
     /// Moves all the recent name words into the index, a part at a time.
@@ -188,7 +190,17 @@ mod tests {
         }
         tx.commit().await.expect("committed");
         let mut words = ["aa".to_string(), "bb".into(), "cc".into(), "dd".into()];
-        store.rarest_first(&op, &mut words).await.expect("ranked");
-        assert_eq!(words, ["dd", "bb", "cc", "aa"]);
+        let rarest = store.rarest_first(&op, &mut words).await.expect("ranked");
+        assert_eq!(
+            (words, rarest),
+            (["dd", "bb", "cc", "aa"].map(String::from), Some(0))
+        );
+        let mut words = ["aa".to_string(), "cc".into()];
+        let rarest = store.rarest_first(&op, &mut words).await.expect("ranked");
+        assert_eq!((words, rarest), (["cc", "aa"].map(String::from), Some(2)));
+        assert_eq!(
+            store.rarest_first(&op, &mut []).await.expect("ranked"),
+            None
+        );
     }
 }
