@@ -143,6 +143,12 @@ pub(crate) struct FilterSql {
     /// How many cases the driving word has in the index (see
     /// [`Store::rarest_first`]).
     pub rarest_found: Option<i64>,
+    /// With several words, all common: a query counting the cases with them
+    /// all up to `COUNTED_UP_TO + 1`, which merges the words' cases in the
+    /// order of their ids rather than asking each case of the first for the
+    /// others (two words of 19,165 and 113,029 cases: 1 ms, where asking
+    /// took 4 to 22).
+    pub common_words_count: Option<String>,
 }
 
 impl FilterSql {
@@ -248,6 +254,23 @@ fn filter_sql(filter: &CaseFilter, words: &[String], rarest_found: Option<i64>) 
             )
         }
     });
+    let common_words_count =
+        (words.len() > 1 && rarest_found.is_some_and(|n| n > FROM_WORDS_UP_TO)).then(|| {
+            // A case's words are in one of the two tables: its words meet in one.
+            let indexed: Vec<String> = words_at()
+                .map(|(i, _)| name_index::indexed_cases_sql(i))
+                .collect();
+            let recent: Vec<String> = words_at()
+                .map(|(i, word)| name_index::recent_cases_sql(i, name_index::part_of(word)))
+                .collect();
+            format!(
+                "SELECT (SELECT COUNT(*) FROM ({} ORDER BY 1 LIMIT {}) merged) \
+             + (SELECT COUNT(*) FROM ({}) fresh) AS n",
+                indexed.join(" INTERSECT "),
+                Page::<CaseSummary>::COUNTED_UP_TO + 1,
+                recent.join(" INTERSECT ")
+            )
+        });
     let each_word = words_at()
         .map(|(i, word)| {
             format!(
@@ -265,6 +288,7 @@ fn filter_sql(filter: &CaseFilter, words: &[String], rarest_found: Option<i64>) 
         words: words_sql,
         each_word,
         rarest_found,
+        common_words_count,
     }
 }
 
@@ -426,18 +450,19 @@ impl Store {
         // stops at COUNTED_UP_TO, so that a common one does not cost a pass
         // over a large part of the registry. Without other conditions the
         // words alone are counted, from their index.
-        let count_sql = match &f.words {
-            Some(words) if f.words_only => format!(
+        let count_sql = match (&f.words, &f.common_words_count) {
+            (Some(_), Some(common)) if f.words_only => common.clone(),
+            (Some(words), _) if f.words_only => format!(
                 "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({words}) w LIMIT {}) counted",
                 Page::<CaseSummary>::COUNTED_UP_TO + 1
             ),
-            Some(words) => format!(
+            (Some(words), _) => format!(
                 "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ({words}) w CROSS JOIN cases c \
                  WHERE c.id = w.case_id AND {} LIMIT {}) counted",
                 f.cond,
                 Page::<CaseSummary>::COUNTED_UP_TO + 1
             ),
-            None => format!("SELECT COUNT(*) AS n FROM cases c WHERE {}", f.cond),
+            (None, _) => format!("SELECT COUNT(*) AS n FROM cases c WHERE {}", f.cond),
         };
         let mut count = sqlx::query(&count_sql).bind(op.as_str());
         for b in &f.binds {
@@ -1028,5 +1053,80 @@ impl WriteTx {
         }
         self.audit(AuditEntry::new("case.update", "case", id).detail(detail.join(" ")))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::audit::Actor;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn common_words_are_counted_by_merging_their_cases() {
+        let (store, _dir) = crate::testing::sqlite().await;
+        let op = OperationId::parse("op-words").expect("an operation id");
+        let mut tx = store.write(Actor::System).await.expect("a write");
+        // "aa" and "cc" on cases 0 to 2,999, "bb" on 2,993 to 5,999: seven
+        // cases have "aa" and "bb" in the index, and one more among the
+        // recent words.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 5999) \
+             INSERT INTO name_tokens (operation_id, token, case_id) \
+             SELECT 'op-words', 'aa', printf('case-%05d', i) FROM n WHERE i < 3000 \
+             UNION ALL SELECT 'op-words', 'cc', printf('case-%05d', i) FROM n WHERE i < 3000 \
+             UNION ALL SELECT 'op-words', 'bb', printf('case-%05d', i) FROM n WHERE i >= 2993",
+        )
+        .execute(tx.conn())
+        .await
+        .expect("indexed words");
+        for word in ["aa", "bb"] {
+            sqlx::query(
+                "INSERT INTO name_tokens_recent (part, case_id, token, operation_id) \
+                 VALUES ($1, 'case-new', $2, 'op-words')",
+            )
+            .bind(name_index::part_of(word))
+            .bind(word)
+            .execute(tx.conn())
+            .await
+            .expect("a recent word");
+        }
+        tx.commit().await.expect("committed");
+        let count = |words: [&'static str; 2]| {
+            let store = store.clone();
+            let op = op.clone();
+            async move {
+                let words = words.map(String::from);
+                let f = filter_sql(&CaseFilter::default(), &words, Some(3_000));
+                let sql = f.common_words_count.expect("two common words");
+                let mut q = sqlx::query(&sql).bind(op.as_str());
+                for w in &f.binds {
+                    q = q.bind(w.as_str());
+                }
+                let n: i64 = q
+                    .fetch_one(&store.pool)
+                    .await
+                    .expect("counted")
+                    .try_get("n")
+                    .expect("n");
+                n
+            }
+        };
+        assert_eq!(count(["aa", "bb"]).await, 8);
+        assert_eq!(
+            count(["aa", "cc"]).await,
+            Page::<CaseSummary>::COUNTED_UP_TO + 1
+        );
+        let words = ["aa".to_string(), "bb".into()];
+        let f = filter_sql(&CaseFilter::default(), &words, Some(FROM_WORDS_UP_TO));
+        assert!(
+            f.common_words_count.is_none(),
+            "a word read from its cases is asked"
+        );
+        let f = filter_sql(&CaseFilter::default(), &words[..1], Some(3_000));
+        assert!(
+            f.common_words_count.is_none(),
+            "one word is counted from its cases"
+        );
     }
 }

@@ -47,8 +47,23 @@ pub(crate) fn all_parts_sql() -> String {
 /// `part`), from both tables; `$1` is the operation.
 pub(crate) fn cases_with_word_sql(param: usize, part: i64) -> String {
     format!(
-        "SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token = ${param} \
-         UNION ALL SELECT case_id FROM name_tokens_recent \
+        "{} UNION ALL {}",
+        indexed_cases_sql(param),
+        recent_cases_sql(param, part)
+    )
+}
+
+/// The ids of the cases with the word bound at `$param` in the index, in
+/// the order of their ids.
+pub(crate) fn indexed_cases_sql(param: usize) -> String {
+    format!("SELECT case_id FROM name_tokens WHERE operation_id = $1 AND token = ${param}")
+}
+
+/// The ids of the cases with the word bound at `$param` (in `part`) among
+/// the recent words.
+pub(crate) fn recent_cases_sql(param: usize, part: i64) -> String {
+    format!(
+        "SELECT case_id FROM name_tokens_recent \
          WHERE part = {part} AND operation_id = $1 AND token = ${param}"
     )
 }
