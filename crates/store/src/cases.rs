@@ -471,9 +471,10 @@ impl Store {
         } else {
             counted
         };
-        // The page: from the words when they find few cases (sorting those is
-        // cheap), else along the list's order, asking each case for the words:
-        // with many matches the page fills after a few cases.
+        // The page: from the words when they find few cases, or the driving
+        // word has few (sorting those is cheap), else along the list's order,
+        // asking each case for the words: with many matches the page fills
+        // after a few cases.
         let from_words = !more || f.rarest_found.is_some_and(|n| n <= FROM_WORDS_UP_TO);
         let (from, cond) = match &f.words {
             Some(words) if from_words => (
