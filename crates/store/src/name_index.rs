@@ -76,10 +76,9 @@ pub(crate) fn recent_cases_sql(param: usize, part: i64) -> String {
 /// persons) where this asks each case (5 ms).
 pub(crate) fn has_word_sql(case: &str, param: usize, part: i64) -> String {
     format!(
-        "(SELECT COUNT(*) FROM (\
-         SELECT 1 AS one FROM name_tokens t WHERE t.operation_id = $1 AND t.token = ${param} AND t.case_id = {case} \
-         UNION ALL SELECT 1 FROM name_tokens_recent r \
-         WHERE r.part = {part} AND r.case_id = {case} AND r.token = ${param}) found) > 0"
+        "(SELECT COUNT(*) FROM ({} AND case_id = {case} UNION ALL {} AND case_id = {case}) found) > 0",
+        indexed_cases_sql(param),
+        recent_cases_sql(param, part)
     )
 }
 
@@ -135,9 +134,8 @@ impl Store {
         let counts = (0..words.len())
             .map(|i| {
                 format!(
-                    "(SELECT COUNT(*) FROM (SELECT 1 AS one FROM name_tokens \
-                     WHERE operation_id = $1 AND token = ${} LIMIT {RANKED_UP_TO}) w{i}) AS n{i}",
-                    i + 2
+                    "(SELECT COUNT(*) FROM ({} LIMIT {RANKED_UP_TO}) w{i}) AS n{i}",
+                    indexed_cases_sql(i + 2)
                 )
             })
             .collect::<Vec<_>>()
