@@ -135,14 +135,13 @@ pub(crate) struct FilterSql {
     /// With name words: a query of the ids of the cases that have them all,
     /// looked up by their blind indexes.
     pub words: Option<String>,
-    /// The same words as conditions on one case (one `AND` each), for
-    /// reading along the list when they find many.
-    pub each_word: String,
+    /// The same ids, found by walking the driving word's cases and asking
+    /// each for the others: in the order of the ids, so that a page of a
+    /// name found many times is read from the newest end of the driving
+    /// word's cases and stops when it is full.
+    pub driven: Option<String>,
     /// Nothing but the operation and the words: the words' ids are the cases.
     pub words_only: bool,
-    /// How many cases the driving word has in the index (see
-    /// [`Store::rarest_first`]).
-    pub rarest_found: Option<i64>,
 }
 
 impl FilterSql {
@@ -155,12 +154,12 @@ impl FilterSql {
     }
 }
 
-/// Up to how many cases of its driving word a name search's page is read
-/// from the words, not along the list. On 1,000,000 persons (417,782 cases,
-/// each query from a cold page cache) the newest 50 of a word's 1,003 cases
-/// took 2 ms from the words and 17 ms along the list; of 2,500, 5 and 6 ms;
-/// of 5,092, 9 and 5 ms; of 19,165, 25 and 2 ms.
-const FROM_WORDS_UP_TO: i64 = 2_500;
+/// Past how many cases of the driving word (the rarest) the words' cases are
+/// merged rather than the driving word's asked for the others. On 1,000,000
+/// persons (417,782 cases) two words of 19,165 and 113,029 cases took 1 ms to
+/// the floor merged, where asking each case of the first for the second took
+/// 4 to 22.
+const MERGED_PAST: i64 = 2_500;
 
 /// A filter's name words as blind indexes, each once, in a fixed order (for
 /// [`Store::rarest_first`] to reorder).
@@ -230,14 +229,28 @@ fn filter_sql(filter: &CaseFilter, words: &[String], rarest_found: Option<i64>) 
     let first_word = binds.len() + 2;
     binds.extend(words.iter().cloned());
     let words_at = || (first_word..).zip(words);
-    let common = words.len() > 1 && rarest_found.is_some_and(|n| n > FROM_WORDS_UP_TO);
+    let common = words.len() > 1 && rarest_found.is_some_and(|n| n > MERGED_PAST);
+    // The first word drives: the cases with it are asked for the others.
+    let driven = words_at().next().map(|(driver, word)| {
+        let cases = name_index::cases_with_word_sql(driver, name_index::part_of(word));
+        let others: Vec<String> = words_at()
+            .skip(1)
+            .map(|(i, word)| name_index::has_word_sql("w.case_id", i, name_index::part_of(word)))
+            .collect();
+        if others.is_empty() {
+            cases
+        } else {
+            format!(
+                "SELECT w.case_id FROM ({cases}) w WHERE {}",
+                others.join(" AND ")
+            )
+        }
+    });
     // A case's words are in one of the two tables, never in both, and each
     // word once.
     let words_sql = if common {
         // Every word is common: their cases are merged in the order of their
-        // ids, in each table (two words of 19,165 and 113,029 cases on
-        // 1,000,000 persons: 1 ms to the floor, where asking each case of
-        // the first for the second took 4 to 22).
+        // ids, in each table.
         let indexed: Vec<String> = words_at()
             .map(|(i, _)| name_index::indexed_cases_sql(i))
             .collect();
@@ -250,33 +263,8 @@ fn filter_sql(filter: &CaseFilter, words: &[String], rarest_found: Option<i64>) 
             recent.join(" INTERSECT ")
         ))
     } else {
-        // The first word drives: the cases with it are asked for the others.
-        words_at().next().map(|(driver, word)| {
-            let cases = name_index::cases_with_word_sql(driver, name_index::part_of(word));
-            let others: Vec<String> = words_at()
-                .skip(1)
-                .map(|(i, word)| {
-                    name_index::has_word_sql("w.case_id", i, name_index::part_of(word))
-                })
-                .collect();
-            if others.is_empty() {
-                cases
-            } else {
-                format!(
-                    "SELECT w.case_id FROM ({cases}) w WHERE {}",
-                    others.join(" AND ")
-                )
-            }
-        })
+        driven.clone()
     };
-    let each_word = words_at()
-        .map(|(i, word)| {
-            format!(
-                " AND {}",
-                name_index::has_word_sql("c.id", i, name_index::part_of(word))
-            )
-        })
-        .collect();
     FilterSql {
         // Cases are never deleted but all together (a burn takes their words
         // too), and a case's words carry its operation.
@@ -284,8 +272,7 @@ fn filter_sql(filter: &CaseFilter, words: &[String], rarest_found: Option<i64>) 
         cond: sql,
         binds,
         words: words_sql,
-        each_word,
-        rarest_found,
+        driven,
     }
 }
 
@@ -433,7 +420,8 @@ impl Store {
             .collect()
     }
 
-    /// Most recently changed first.
+    /// Most recently changed first; with name words, most recently
+    /// registered first.
     pub async fn list_cases(
         &self,
         op: &OperationId,
@@ -471,31 +459,47 @@ impl Store {
         } else {
             counted
         };
-        // The page: from the words when they find few cases, or the driving
-        // word has few (sorting those is cheap), else along the list's order,
-        // asking each case for the words: with many matches the page fills
-        // after a few cases.
-        let from_words = !more || f.rarest_found.is_some_and(|n| n <= FROM_WORDS_UP_TO);
-        let (from, cond) = match &f.words {
-            Some(words) if from_words => (
-                format!("({words}) w CROSS JOIN cases c"),
-                format!("c.id = w.case_id AND {}", f.cond),
-            ),
-            Some(_) => ("cases c".to_owned(), format!("{}{}", f.cond, f.each_word)),
-            None => ("cases c".to_owned(), f.cond.clone()),
-        };
         let n = f.binds.len() + 1;
-        // The page is cut before the principals are joined, so that sorting
-        // many found cases neither looks up nor carries their sealed details.
-        let sql = format!(
-            "SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at, p.details \
-             FROM (SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at \
-             FROM {from} WHERE {cond} ORDER BY c.updated_at DESC, c.id LIMIT ${} OFFSET ${}) c \
-             LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
-             ORDER BY c.updated_at DESC, c.id",
-            n + 1,
-            n + 2
-        );
+        let (limit, offset) = (n + 1, n + 2);
+        let sql = match &f.words {
+            // With name words, the newest cases first (ids grow with time),
+            // read from the words: a few found are sorted; of many, the
+            // driving word's are walked from the newest and asked for the
+            // others, until the page is full. Its cases' other conditions
+            // are asked of each in the same walk.
+            Some(words) => {
+                let words = match &f.driven {
+                    Some(driven) if more => driven,
+                    _ => words,
+                };
+                let cond = if f.words_only {
+                    String::new()
+                } else {
+                    format!(
+                        " WHERE (SELECT COUNT(*) FROM cases c WHERE c.id = w.case_id AND {}) > 0",
+                        f.cond
+                    )
+                };
+                format!(
+                    "SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at, p.details \
+                     FROM (SELECT w.case_id FROM ({words}) w{cond} ORDER BY w.case_id DESC LIMIT ${limit} OFFSET ${offset}) found \
+                     CROSS JOIN cases c \
+                     LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
+                     WHERE c.id = found.case_id ORDER BY c.id DESC"
+                )
+            }
+            // The page is cut before the principals are joined, so that
+            // sorting many found cases neither looks up nor carries their
+            // sealed details.
+            None => format!(
+                "SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at, p.details \
+                 FROM (SELECT c.id, c.reference, c.status, c.scheme_id, c.tier, c.household_size, c.updated_at \
+                 FROM cases c WHERE {} ORDER BY c.updated_at DESC, c.id LIMIT ${limit} OFFSET ${offset}) c \
+                 LEFT JOIN persons p ON p.case_id = c.id AND p.relationship = 'principal' \
+                 ORDER BY c.updated_at DESC, c.id",
+                f.cond
+            ),
+        };
         let mut q = sqlx::query(&sql).bind(op.as_str());
         for b in &f.binds {
             q = q.bind(b.as_str());
@@ -1112,7 +1116,7 @@ mod tests {
         assert_eq!(count(["aa", "bb"]).await, (8, true));
         assert_eq!(count(["aa", "cc"]).await, (3_000, true));
         let words = ["aa".to_string(), "bb".into()];
-        let f = filter_sql(&CaseFilter::default(), &words, Some(FROM_WORDS_UP_TO));
+        let f = filter_sql(&CaseFilter::default(), &words, Some(MERGED_PAST));
         let asked = f.words.expect("words");
         assert!(
             !asked.contains("INTERSECT"),

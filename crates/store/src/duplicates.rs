@@ -198,7 +198,7 @@ impl WriteTx {
             let ids: Vec<DuplicateId> = chunk.iter().map(|_| DuplicateId::new()).collect();
             let sql = format!(
                 "INSERT INTO duplicate_pairs (id, operation_id, person_a, person_b, probability, reasons, status, found_at) \
-                 VALUES {} ON CONFLICT (operation_id, person_a, person_b) DO NOTHING RETURNING id",
+                 VALUES {} ON CONFLICT (operation_id, person_b, person_a) DO NOTHING RETURNING id",
                 self.values_list(chunk.len(), 8)
             );
             let mut q = sqlx::query(&sql);

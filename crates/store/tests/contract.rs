@@ -18,7 +18,7 @@ store::on_both_backends!(
     cases_round_trip_with_members,
     case_list_filters_search_and_pages,
     name_search_finds_words_before_and_after_their_merge,
-    a_common_name_is_counted_to_a_floor_and_read_along_the_list,
+    a_common_name_is_counted_to_a_floor_and_read_newest_first,
     status_changes_follow_the_pipeline,
     updates_need_the_current_version_and_keep_member_identity,
     a_rolled_back_write_leaves_nothing,
@@ -349,7 +349,7 @@ async fn name_search_finds_words_before_and_after_their_merge(store: Store) {
 /// A name that many cases share is counted up to a floor. Its page is read
 /// from the words' cases while sorting those is cheap, and beyond that along
 /// the list, asking each case for the words in both tables.
-async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Store) {
+async fn a_common_name_is_counted_to_a_floor_and_read_newest_first(store: Store) {
     let op = with_operation(&store).await;
     let floor = Page::<domain::case::CaseSummary>::COUNTED_UP_TO;
     // Past the floor and past what is read from the words (2,500).
@@ -396,18 +396,23 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
             .iter()
             .all(|c| c.principal_name.starts_with(given) && c.principal_name.ends_with(family))
     };
-    // 2,605 cases, read along the list: the newest first, whose words are
-    // still recent, then those whose words were merged...
+    let newest_first =
+        |items: &[domain::case::CaseSummary]| items.windows(2).all(|pair| pair[0].id > pair[1].id);
+    // 2,605 cases, the newest registered first: those whose words are still
+    // recent, then those whose words were merged...
     let karimi = page(&["karimi"], 1, 20).await;
     assert_eq!((karimi.total, karimi.more), (floor, true));
     assert_eq!(karimi.items.len(), 20);
+    assert!(newest_first(&karimi.items));
     assert!(named_as(&karimi.items[..5], "Sami ", " Karimi"));
     assert!(named_as(&karimi.items[5..], "Nabi ", " Karimi"));
     // ...and further on the oldest.
     let later = page(&["karimi"], 70, 20).await;
     assert_eq!(later.items.len(), 20);
     assert!(named_as(&later.items, "Wali", " Karimi"));
-    // 1,300 cases, read from the words, in the same order.
+    assert!(newest_first(&later.items));
+    assert!(later.items[0].id < karimi.items[19].id);
+    // 1,300 cases, in the same order.
     let nabi = page(&["nabi"], 1, 15).await;
     assert_eq!((nabi.total, nabi.more), (floor, true));
     assert_eq!(
@@ -417,8 +422,8 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
     let last = page(&["nabi"], 65, 20).await;
     assert_eq!(last.items.len(), 20);
     assert!(named_as(&last.items, "Nabi ", " Karimi"));
-    // Two common words: counted by merging their cases and read along the
-    // list, or counted and read from the rarer's cases.
+    // Two common words: counted by merging their cases and read from the
+    // newest of the rarer's, or counted and read from the rarer's cases.
     for (words, given) in [
         (&["karimi", "zahra"][..], "Sami "),
         (&["karimi", "nabi"], "Nabi "),
@@ -429,6 +434,7 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
             (floor, true, 50)
         );
         assert!(named_as(&found.items[..5], given, " Karimi"));
+        assert!(newest_first(&found.items));
     }
     let rare = page(&["ahmadzai"], 1, 50).await;
     assert_eq!((rare.total, rare.more, rare.items.len()), (3, false, 3));
@@ -448,6 +454,45 @@ async fn a_common_name_is_counted_to_a_floor_and_read_along_the_list(store: Stor
         .await
         .unwrap();
     assert_eq!((none.total, none.more, none.items.len()), (0, false, 0));
+    // A change puts a case first in the list, not in a name search, and a
+    // condition beside the words is asked of each case walked.
+    let oldest = later.items[19].id;
+    let mut tx = store.write(Actor::Console).await.unwrap();
+    let review = StatusChange {
+        to: CaseStatus::UnderReview,
+        reason: "checked documents".into(),
+    };
+    tx.change_status(oldest, &review).await.unwrap();
+    tx.commit().await.unwrap();
+    let list = store
+        .list_cases(&op.id, &CaseFilter::default(), Paging::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items[0].id, oldest);
+    assert_eq!(page(&["karimi"], 1, 20).await.items, karimi.items);
+    let in_review = CaseFilter {
+        status: Some(CaseStatus::UnderReview),
+        ..named(&["karimi"])
+    };
+    let reviewed = store
+        .list_cases(&op.id, &in_review, Paging::default())
+        .await
+        .unwrap();
+    assert_eq!(reviewed.total, 1);
+    assert_eq!(
+        reviewed.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [oldest]
+    );
+    let registered = CaseFilter {
+        status: Some(CaseStatus::Registered),
+        ..named(&["karimi", "nabi"])
+    };
+    let waiting = store
+        .list_cases(&op.id, &registered, Paging::new(Some(1), Some(30)))
+        .await
+        .unwrap();
+    assert_eq!((waiting.total, waiting.more), (floor, true));
+    assert_eq!(waiting.items, page(&["karimi", "nabi"], 1, 30).await.items);
     assert_eq!(
         total(&store, &op, &CaseFilter::default()).await,
         2 * many + 8,

@@ -77,7 +77,8 @@ pub(crate) async fn detail(state: &AppState, id: CaseId) -> Result<CaseDetail, A
     Ok(CaseDetail { case, history })
 }
 
-/// Lists an operation's cases, most recently changed first.
+/// Lists an operation's cases, most recently changed first (with name
+/// words, most recently registered first).
 #[utoipa::path(get, path = "/api/cases", params(ListQuery), responses((status = 200, body = CasePage)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -97,7 +98,8 @@ pub async fn list(
     Ok(Json(page.into()))
 }
 
-/// Searches an operation's cases by name.
+/// Searches an operation's cases by name, the most recently registered
+/// first.
 #[utoipa::path(post, path = "/api/cases/search", request_body = SearchRequest, responses((status = 200, body = CasePage)))]
 pub async fn search(
     State(state): State<AppState>,
