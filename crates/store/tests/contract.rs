@@ -377,19 +377,17 @@ async fn a_common_name_is_counted_to_a_floor_and_read_newest_first(store: Store)
     store.merge_recent_name_words().await.unwrap();
     add(5, "Sami", "Karimi", false).await;
     add(3, "Nabi", "Ahmadzai", true).await;
-    let page = |words: &'static [&'static str], page: u32, per_page: u32| {
+    let listed = |filter: CaseFilter, paging: Paging| {
         let store = store.clone();
         let op = op.clone();
-        async move {
-            store
-                .list_cases(
-                    &op.id,
-                    &named(words),
-                    Paging::new(Some(page), Some(per_page)),
-                )
-                .await
-                .unwrap()
-        }
+        async move { store.list_cases(&op.id, &filter, paging).await.unwrap() }
+    };
+    let page = |words: &'static [&'static str], page: u32, per_page: u32| {
+        listed(named(words), Paging::new(Some(page), Some(per_page)))
+    };
+    let with_status = |status, words: &[&str]| CaseFilter {
+        status: Some(status),
+        ..named(words)
     };
     let named_as = |items: &[domain::case::CaseSummary], given: &str, family: &str| {
         items
@@ -445,14 +443,11 @@ async fn a_common_name_is_counted_to_a_floor_and_read_newest_first(store: Store)
     }
     assert_eq!(total(&store, &op, &named(&["karimi", "ahmadzai"])).await, 0);
     // With another condition the words' cases are counted against it.
-    let withdrawn = CaseFilter {
-        status: Some(CaseStatus::Withdrawn),
-        ..named(&["karimi"])
-    };
-    let none = store
-        .list_cases(&op.id, &withdrawn, Paging::default())
-        .await
-        .unwrap();
+    let none = listed(
+        with_status(CaseStatus::Withdrawn, &["karimi"]),
+        Paging::default(),
+    )
+    .await;
     assert_eq!((none.total, none.more, none.items.len()), (0, false, 0));
     // A change puts a case first in the list, not in a name search, and a
     // condition beside the words is asked of each case walked.
@@ -464,33 +459,21 @@ async fn a_common_name_is_counted_to_a_floor_and_read_newest_first(store: Store)
     };
     tx.change_status(oldest, &review).await.unwrap();
     tx.commit().await.unwrap();
-    let list = store
-        .list_cases(&op.id, &CaseFilter::default(), Paging::default())
-        .await
-        .unwrap();
+    let list = listed(CaseFilter::default(), Paging::default()).await;
     assert_eq!(list.items[0].id, oldest);
     assert_eq!(page(&["karimi"], 1, 20).await.items, karimi.items);
-    let in_review = CaseFilter {
-        status: Some(CaseStatus::UnderReview),
-        ..named(&["karimi"])
-    };
-    let reviewed = store
-        .list_cases(&op.id, &in_review, Paging::default())
-        .await
-        .unwrap();
+    let reviewed = listed(
+        with_status(CaseStatus::UnderReview, &["karimi"]),
+        Paging::default(),
+    )
+    .await;
     assert_eq!(reviewed.total, 1);
     assert_eq!(
         reviewed.items.iter().map(|c| c.id).collect::<Vec<_>>(),
         [oldest]
     );
-    let registered = CaseFilter {
-        status: Some(CaseStatus::Registered),
-        ..named(&["karimi", "nabi"])
-    };
-    let waiting = store
-        .list_cases(&op.id, &registered, Paging::new(Some(1), Some(30)))
-        .await
-        .unwrap();
+    let registered = with_status(CaseStatus::Registered, &["karimi", "nabi"]);
+    let waiting = listed(registered, Paging::new(Some(1), Some(30))).await;
     assert_eq!((waiting.total, waiting.more), (floor, true));
     assert_eq!(waiting.items, page(&["karimi", "nabi"], 1, 30).await.items);
     assert_eq!(
