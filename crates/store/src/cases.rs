@@ -37,6 +37,15 @@ pub struct CaseFilter {
     pub name_words: Vec<String>,
 }
 
+impl CaseFilter {
+    /// The order [`Store::list_cases`] gives: with name words the most
+    /// recently registered first (their index holds the case ids, which grow
+    /// with time), without them the most recently changed first.
+    pub fn newest_registered_first(&self) -> bool {
+        !self.name_words.is_empty()
+    }
+}
+
 /// The province a household is counted under: its principal's, recognised
 /// from what was given, as an ISO 3166-2 code; `""` when none is recognised.
 pub(crate) fn province_code<'a>(members: impl IntoIterator<Item = &'a PersonDetails>) -> String {
@@ -421,7 +430,7 @@ impl Store {
     }
 
     /// Most recently changed first; with name words, most recently
-    /// registered first.
+    /// registered first ([`CaseFilter::newest_registered_first`]).
     pub async fn list_cases(
         &self,
         op: &OperationId,

@@ -346,13 +346,15 @@ async fn name_search_finds_words_before_and_after_their_merge(store: Store) {
     assert_eq!(total(&store, &op, &named(&["ahmadzai", "nabi"])).await, 1);
 }
 
-/// A name that many cases share is counted up to a floor. Its page is read
-/// from the words' cases while sorting those is cheap, and beyond that along
-/// the list, asking each case for the words in both tables.
+/// A name that many cases share is counted up to a floor. Its page is the
+/// newest registered first: the few found are sorted, and of many the
+/// driving word's cases are walked from the newest, each asked for the other
+/// words in both tables.
 async fn a_common_name_is_counted_to_a_floor_and_read_newest_first(store: Store) {
     let op = with_operation(&store).await;
     let floor = Page::<domain::case::CaseSummary>::COUNTED_UP_TO;
-    // Past the floor and past what is read from the words (2,500).
+    // Past the floor; "karimi" (2,605) also past the 2,500 beyond which common
+    // words' cases are merged.
     let many = 1_300;
     let add = |n: i64, given: &'static str, family: &'static str, numbered: bool| {
         let store = store.clone();

@@ -264,6 +264,14 @@ async fn sql_injection_in_list_filters_and_search_finds_nothing_more() {
             if has_word { 0 } else { 3 },
             "{inj:?}"
         );
+        // The caption names the order the store gave: by registration only
+        // for a search by words.
+        let order = if has_word {
+            "the newest registered first"
+        } else {
+            "the last updated first"
+        };
+        assert!(page.contains(order), "{inj:?}");
     }
     let body = serde_urlencoded::to_string([("csrf", csrf.as_str()), ("name", "Wali")]).unwrap();
     let page = body_text(

@@ -49,6 +49,8 @@ struct ListPage {
     total: i64,
     /// A name search counted only up to `total`.
     more: bool,
+    /// The list's order, as the store gives it.
+    newest_registered_first: bool,
     page: u32,
     pages: u32,
     prev_link: Option<String>,
@@ -200,6 +202,7 @@ async fn render_list(
             .collect(),
         total: list.total,
         more: list.more,
+        newest_registered_first: filter.newest_registered_first(),
         page: list.page,
         pages,
         prev_link: (!searching && list.page > 1).then(|| link(list.page - 1)),
