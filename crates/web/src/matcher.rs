@@ -311,6 +311,16 @@ async fn catch_up_with(
     if done.is_err() {
         return (Some(registry), done);
     }
+    // How far matching ran behind the changes (their write times): a duplicate
+    // is to be flagged within a second of its registration.
+    if let Some(oldest) = fresh.iter().map(|(_, at)| *at).min() {
+        tracing::debug!(
+            operation = %op,
+            cases = fresh.len(),
+            behind_ms = (Utc::now() - oldest).num_milliseconds(),
+            "matching caught up"
+        );
+    }
     registry.seen = registry.seen.max(changes.latest);
     if with_overlap {
         registry.overlap_read = Some(read_at);
