@@ -145,18 +145,18 @@ impl Comparison {
 
     fn value(self, p: &Prepared) -> Option<&[u8]> {
         match self {
-            Comparison::Nationality => p.nationality.as_ref().map(Text::bytes),
-            Comparison::NationalId => p.national_id.as_ref().map(Text::bytes),
-            Comparison::Passport => p.passport.as_ref().map(Text::bytes),
-            Comparison::SocialSecurity => p.social_security.as_ref().map(Text::bytes),
-            Comparison::Phone => p.phone.as_ref().map(Text::bytes),
-            Comparison::StreetNumber => p.street_number.as_ref().map(Text::bytes),
-            Comparison::Address1 => p.address_1.as_ref().map(Text::bytes),
-            Comparison::Address2 => p.address_2.as_ref().map(Text::bytes),
-            Comparison::Suburb => p.suburb.as_ref().map(Text::bytes),
-            Comparison::Postcode => p.postcode.as_ref().map(Text::bytes),
-            Comparison::State => p.state.as_ref().map(Text::bytes),
-            Comparison::Province => p.province.as_ref().map(Text::bytes),
+            Comparison::Nationality => p.nationality.as_ref().map(Text::as_bytes),
+            Comparison::NationalId => p.national_id.as_ref().map(Text::as_bytes),
+            Comparison::Passport => p.passport.as_ref().map(Text::as_bytes),
+            Comparison::SocialSecurity => p.social_security.as_ref().map(Text::as_bytes),
+            Comparison::Phone => p.phone.as_ref().map(Text::as_bytes),
+            Comparison::StreetNumber => p.street_number.as_ref().map(Text::as_bytes),
+            Comparison::Address1 => p.address_1.as_ref().map(Text::as_bytes),
+            Comparison::Address2 => p.address_2.as_ref().map(Text::as_bytes),
+            Comparison::Suburb => p.suburb.as_ref().map(Text::as_bytes),
+            Comparison::Postcode => p.postcode.as_ref().map(Text::as_bytes),
+            Comparison::State => p.state.as_ref().map(Text::as_bytes),
+            Comparison::Province => p.province.as_ref().map(Text::as_bytes),
             _ => None,
         }
     }

@@ -9,16 +9,23 @@ use crate::transliterate;
 /// FNV-1a: a small, stable hash for keys and values (stable across runs and machines,
 /// unlike the standard library's randomly seeded hasher).
 pub fn hash(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for &b in *p {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    parts
+        .iter()
+        .fold(FNV_BASIS, |h, p| fnv_end(fnv_bytes(h, p)))
+}
+
+const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+fn fnv_bytes(h: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+}
+
+/// Closes a part, so that ("ab", "c") and ("a", "bc") differ.
+fn fnv_end(h: u64) -> u64 {
+    (h ^ 0xff).wrapping_mul(FNV_PRIME)
 }
 
 /// A 64-bit hash folded to 32 bits, for tables where a million keys must stay small and
@@ -81,7 +88,7 @@ impl Token {
             key,
             raw_hash: hash(&[raw.as_bytes()]),
             id: crate::words::NO_WORD,
-            latin: !raw.chars().any(is_arabic),
+            latin: raw.is_ascii() || !raw.chars().any(is_arabic),
         }
     }
 }
@@ -166,17 +173,12 @@ impl NameForm {
         pairs: Vec<Token>,
         joined_key_text: Text,
     ) -> NameForm {
-        let mut raws: Vec<&str> = tokens.iter().map(|t| &*t.raw).collect();
-        let mut keys: Vec<&str> = tokens.iter().map(|t| &*t.key).collect();
-        let joined: String = raws.concat();
-        raws.sort_unstable();
-        keys.sort_unstable();
-        let bag = |v: &[&str]| hash(&v.iter().map(|s| s.as_bytes()).collect::<Vec<_>>());
         NameForm {
-            latin: !joined.chars().any(is_arabic),
-            raw_bag: bag(&raws),
-            key_bag: bag(&keys),
-            joined_raw: hash(&[joined.as_bytes()]),
+            // The whole name is Latin when each of its words is.
+            latin: tokens.iter().all(|t| t.latin),
+            raw_bag: bag_hash(tokens.iter().map(|t| t.raw.as_bytes())),
+            key_bag: bag_hash(tokens.iter().map(|t| t.key.as_bytes())),
+            joined_raw: joined_hash(tokens.iter().map(|t| t.raw.as_bytes())),
             joined_key: hash(&[joined_key_text.as_bytes()]),
             joined_key_text,
             word_ids: None,
@@ -186,31 +188,68 @@ impl NameForm {
     }
 }
 
+/// [`hash`] of the words in any order: of them sorted. A form is worked out again for
+/// each candidate the index unpacks, so a name of up to [`INLINE_WORDS`] words is sorted
+/// on the stack.
+fn bag_hash<'a>(words: impl ExactSizeIterator<Item = &'a [u8]>) -> u64 {
+    let n = words.len();
+    if n > INLINE_WORDS {
+        let mut all: Vec<&[u8]> = words.collect();
+        all.sort_unstable();
+        return hash(&all);
+    }
+    let mut held: [&[u8]; INLINE_WORDS] = [&[]; INLINE_WORDS];
+    for (slot, w) in held.iter_mut().zip(words) {
+        *slot = w;
+    }
+    held[..n].sort_unstable();
+    hash(&held[..n])
+}
+
+/// [`hash`] of the words written as one, without writing them out.
+fn joined_hash<'a>(words: impl Iterator<Item = &'a [u8]>) -> u64 {
+    let mut h = FNV_BASIS;
+    for w in words {
+        h = fnv_bytes(h, w);
+    }
+    fnv_end(h)
+}
+
 /// A short normalised value (a number, a code, a province) kept inside the record, so
 /// that comparing two records does not follow a pointer per field; longer values (street
 /// addresses) live on the heap.
+///
+/// Comparisons read its bytes ([`Text::as_bytes`]), which are not checked again: the
+/// index unpacks candidates' values by the thousand, and checking each as UTF-8 each time
+/// it was compared came to a tenth of a match's time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Text {
     Inline(u8, [u8; 22]),
-    Heap(Box<str>),
+    Heap(Box<[u8]>),
 }
 
 impl Text {
     pub fn new(s: &str) -> Text {
-        let b = s.as_bytes();
+        Text::from_bytes(s.as_bytes())
+    }
+
+    /// A value from the bytes of a `&str` kept apart (`crate::stored`); bytes that are
+    /// not UTF-8 would read as an empty `&str`, never as a panic.
+    pub(crate) fn from_bytes(b: &[u8]) -> Text {
         if b.len() <= 22 {
             let mut buf = [0u8; 22];
             buf[..b.len()].copy_from_slice(b);
             Text::Inline(b.len() as u8, buf)
         } else {
-            Text::Heap(s.into())
+            Text::Heap(b.into())
         }
     }
 
-    pub fn bytes(&self) -> &[u8] {
+    /// Its bytes, unchecked (and so cheaper than `str::as_bytes` through `Deref`).
+    pub fn as_bytes(&self) -> &[u8] {
         match self {
             Text::Inline(n, buf) => &buf[..usize::from(*n)],
-            Text::Heap(s) => s.as_bytes(),
+            Text::Heap(b) => b,
         }
     }
 }
@@ -218,8 +257,8 @@ impl Text {
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
-        // Inline bytes are always a whole &str's (see `new`).
-        std::str::from_utf8(self.bytes()).unwrap_or_default()
+        // Always a whole &str's bytes (see `new`, `from_bytes`).
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 

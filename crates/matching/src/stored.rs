@@ -230,7 +230,7 @@ fn read_forms(r: &mut Reader, vocabulary: &Vocabulary) -> Vec<NameForm> {
             let mut word = || vocabulary.word(r.varint() as u32);
             let tokens: Vec<Token> = (0..words).map(|_| word()).collect();
             let pairs: Vec<Token> = (1..words).map(|_| word()).collect();
-            NameForm::from_parts(tokens, pairs, Text::new(r.text()))
+            NameForm::from_parts(tokens, pairs, Text::from_bytes(r.bytes()))
         })
         .collect()
 }
@@ -296,7 +296,7 @@ pub(crate) fn pack(id: &str, p: &Prepared, vocabulary: &mut Vocabulary, out: &mu
         .fold(0u64, |m, (i, _)| m | 1 << i);
     put_varint(out, mask);
     for t in texts.into_iter().flatten() {
-        put_bytes(out, t.bytes());
+        put_bytes(out, t.as_bytes());
     }
     put_varint(out, p.employer.len() as u64);
     for e in &p.employer {
@@ -355,7 +355,7 @@ pub(crate) fn unpack_facts(packed: &[u8], p: &mut Prepared) -> NamesAt {
     p.sex = r.byte().checked_sub(1);
     let mask = r.varint();
     for (i, t) in texts_mut(p).into_iter().enumerate() {
-        *t = (mask & 1 << i != 0).then(|| Text::new(r.text()));
+        *t = (mask & 1 << i != 0).then(|| Text::from_bytes(r.bytes()));
     }
     let employers = r.varint() as usize;
     p.employer = (0..employers).map(|_| r.text().into()).collect();

@@ -7,6 +7,10 @@
 //! before. The registrar and SQLite's writer do not: every registration
 //! waits on them (see `Backend::open_writer`).
 //!
+//! Work that can wait only so long ([`spawn_blocking_late`]) runs at the
+//! process's priority once it is late: the matcher, when a duplicate would
+//! otherwise be flagged more than a second after its registration.
+//!
 //! Linux only, where a nice value belongs to one thread and the threads it
 //! starts inherit it; elsewhere these run at the process's own priority.
 
@@ -69,6 +73,20 @@ where
     }
 }
 
+/// [`spawn_blocking`], unless the work is `late`: then it runs on the
+/// caller's runtime, at the process's priority, beside the requests.
+pub fn spawn_blocking_late<F, R>(late: bool, work: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    if late {
+        tokio::task::spawn_blocking(work)
+    } else {
+        spawn_blocking(work)
+    }
+}
+
 /// Runs `task` on the background runtime's worker, so that the threads it
 /// starts (a SQLite connection's own) inherit the background priority.
 pub(crate) fn spawn<F>(task: F) -> JoinHandle<F::Output>
@@ -121,6 +139,15 @@ mod tests {
         let theirs = super::spawn_blocking(mine).await.expect("ran");
         assert_eq!(theirs, background());
         assert_eq!(mine(), ours, "the asking thread keeps its priority");
+    }
+
+    #[tokio::test]
+    async fn late_work_runs_at_the_priority_of_the_threads_that_asked_for_it() {
+        let ours = mine();
+        let on_time = super::spawn_blocking_late(false, mine).await.expect("ran");
+        assert_eq!(on_time, background());
+        let late = super::spawn_blocking_late(true, mine).await.expect("ran");
+        assert_eq!(late, ours);
     }
 
     #[tokio::test]

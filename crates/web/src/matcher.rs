@@ -152,6 +152,18 @@ const TRAINING_CASES: usize = 12_000;
 /// A registry of up to this many cases is matched against itself when it is
 /// built at start; a larger one's pairs were found as its cases came.
 const SELF_MATCH_CASES: usize = 40_000;
+/// How long a change may wait for matching before it is late: then its
+/// chunk is matched at the requests' priority, not in the background
+/// (`store::priority::spawn_blocking_late`). A duplicate is to be flagged
+/// within a second of its registration; matching at background priority
+/// fell 1.3 s behind a demo-sized surge of 5,200-5,600 registrations a
+/// second; late after 400 ms, it kept within 0.74 s but the surge fell to
+/// 4,700-4,800 a second; after 700 ms, within 0.95 s at 5,000-5,300 a
+/// second (docs/BENCHMARKS.md).
+const LATE_AFTER: Duration = Duration::milliseconds(700);
+/// Cases matched at a time when catching up: the first of a surge's backlog
+/// are flagged without waiting for the last.
+const CATCH_UP_CHUNK: usize = 500;
 /// Cases read, decrypted and indexed at a time when a registry is built:
 /// a registry of a million persons is never held whole in memory.
 const BUILD_CHUNK: usize = 2_000;
@@ -301,25 +313,18 @@ async fn catch_up_with(
     };
     // Only cases not yet indexed in their latest state: the overlap brings
     // back cases already matched, and their persons are not read again.
-    let fresh: Vec<(CaseId, DateTime<Utc>)> = (changes.cases.into_iter())
+    let mut fresh: Vec<(CaseId, DateTime<Utc>)> = (changes.cases.into_iter())
         .filter(|(c, at)| registry.cases.get(c).map(|i| i.at) != Some(*at))
         .collect();
-    let (registry, done) = index_cases(store, op, registry, &fresh, true).await;
+    // The oldest first: they have waited longest.
+    fresh.sort_by_key(|(_, at)| *at);
+    let (registry, done) =
+        index_cases(store, op, registry, &fresh, Pairs::Find { on_time: true }).await;
     let Some(mut registry) = registry else {
         return (None, done);
     };
     if done.is_err() {
         return (Some(registry), done);
-    }
-    // How far matching ran behind the changes (their write times): a duplicate
-    // is to be flagged within a second of its registration.
-    if let Some(oldest) = fresh.iter().map(|(_, at)| *at).min() {
-        tracing::debug!(
-            operation = %op,
-            cases = fresh.len(),
-            behind_ms = (Utc::now() - oldest).num_milliseconds(),
-            "matching caught up"
-        );
     }
     registry.seen = registry.seen.max(changes.latest);
     if with_overlap {
@@ -462,10 +467,13 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
     let cases: Vec<CaseId> = changes.cases.iter().map(|(c, _)| *c).collect();
     let learnt = learn(store, op, &cases).await?;
     // A model not credible would propose most of the registry as pairs.
-    let find_pairs = cases.len() <= SELF_MATCH_CASES && learnt.credible;
+    let pairs = match cases.len() <= SELF_MATCH_CASES && learnt.credible {
+        true => Pairs::Find { on_time: false },
+        false => Pairs::Skip,
+    };
     let mut registry = Registry::new(learnt.model);
     registry.settled = !learnt.from_all;
-    let (registry, done) = index_cases(store, op, registry, &changes.cases, find_pairs).await;
+    let (registry, done) = index_cases(store, op, registry, &changes.cases, pairs).await;
     done?;
     let Some(mut registry) = registry else {
         return Err(MatchError::Task);
@@ -475,11 +483,22 @@ async fn build(store: &Store, op: &OperationId) -> Result<Registry, MatchError> 
     tracing::info!(
         operation = %op,
         persons = registry.index.len(),
-        self_matched = find_pairs,
+        self_matched = pairs != Pairs::Skip,
         ms = started.elapsed().as_millis() as u64,
         "registry indexed"
     );
     Ok(registry)
+}
+
+/// Whether [`index_cases`] matches the cases it indexes.
+#[derive(Clone, Copy, PartialEq)]
+enum Pairs {
+    /// Index only.
+    Skip,
+    /// Match, then index; `on_time`: each registration's duplicates are due
+    /// within a second of it (see [`LATE_AFTER`]), as they are not when a
+    /// registry is built at start.
+    Find { on_time: bool },
 }
 
 /// Reads, decrypts and indexes the persons of `cases` a chunk at a time (a
@@ -493,15 +512,20 @@ async fn index_cases(
     op: &OperationId,
     mut registry: Registry,
     cases: &[(CaseId, DateTime<Utc>)],
-    find_pairs: bool,
+    pairs: Pairs,
 ) -> (Option<Registry>, Result<(), MatchError>) {
-    for chunk in cases.chunks(BUILD_CHUNK) {
+    let find_pairs = pairs != Pairs::Skip;
+    let on_time = pairs == Pairs::Find { on_time: true };
+    let chunk = if on_time { CATCH_UP_CHUNK } else { BUILD_CHUNK };
+    for chunk in cases.chunks(chunk) {
         let ids: Vec<CaseId> = chunk.iter().map(|(c, _)| *c).collect();
         let persons = match store.registry_persons(op, Some(&ids)).await {
             Ok(persons) => persons,
             Err(e) => return (Some(registry), Err(e.into())),
         };
-        let matched = store::priority::spawn_blocking(move || {
+        let oldest = chunk.iter().map(|(_, at)| *at).min();
+        let late = on_time && oldest.is_some_and(|at| Utc::now() - at > LATE_AFTER);
+        let matched = store::priority::spawn_blocking_late(late, move || {
             let found = update(&mut registry, ids, &persons, find_pairs);
             (registry, found)
         })
@@ -518,6 +542,15 @@ async fn index_cases(
             if let Some(c) = registry.cases.get_mut(case) {
                 c.at = *at;
             }
+        }
+        // How far matching ran behind the changes (their write times).
+        if on_time && let Some(oldest) = oldest {
+            tracing::debug!(
+                operation = %op,
+                cases = chunk.len(),
+                behind_ms = (Utc::now() - oldest).num_milliseconds(),
+                "matching caught up"
+            );
         }
     }
     (Some(registry), Ok(()))
