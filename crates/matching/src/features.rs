@@ -379,3 +379,27 @@ pub fn prepare(r: &Record) -> Prepared {
         employer,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forms_hashes_are_those_of_its_words_sorted_and_written_as_one() {
+        let words: [&[u8]; 3] = [b"mohammad", b"abdul", b"haq"];
+        let mut sorted = words;
+        sorted.sort_unstable();
+        assert_eq!(bag_hash(words.iter().copied()), hash(&sorted));
+        assert_ne!(bag_hash(words.iter().copied()), hash(&words));
+        assert_eq!(
+            joined_hash(words.iter().copied()),
+            hash(&[&b"mohammadabdulhaq"[..]])
+        );
+        // More words than are sorted on the stack.
+        let letters: Vec<[u8; 1]> = (0..=INLINE_WORDS as u8).rev().map(|i| [b'a' + i]).collect();
+        let many: Vec<&[u8]> = letters.iter().map(|l| &l[..]).collect();
+        let mut sorted = many.clone();
+        sorted.sort_unstable();
+        assert_eq!(bag_hash(many.iter().copied()), hash(&sorted));
+    }
+}
